@@ -27,8 +27,8 @@ RDF_FORMATS: dict[str, RdfFormat] = {
     f.name: f
     for f in (
         RdfFormat("turtle", "text/turtle", ("ttl", "turtle"), ox.RdfFormat.TURTLE, False),
-        RdfFormat("ntriples", "application/n-triples", ("nt",), ox.RdfFormat.N_TRIPLES, False),
-        RdfFormat("nquads", "application/n-quads", ("nq",), ox.RdfFormat.N_QUADS, True),
+        RdfFormat("ntriples", "application/n-triples", ("nt", "ntriples"), ox.RdfFormat.N_TRIPLES, False),
+        RdfFormat("nquads", "application/n-quads", ("nq", "nquads"), ox.RdfFormat.N_QUADS, True),
         RdfFormat("trig", "application/trig", ("trig",), ox.RdfFormat.TRIG, True),
         RdfFormat("jsonld", "application/ld+json", ("jsonld", "json"), ox.RdfFormat.JSON_LD, True),
         RdfFormat(

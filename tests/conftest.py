@@ -1,0 +1,110 @@
+"""Shared fixtures: the sample knowledge graph and a real Oxigraph server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from custvalue_kg.kg import KnowledgeGraph
+
+
+@pytest.fixture(scope="session")
+def sample_kg() -> KnowledgeGraph:
+    """An in-memory store with the ontology, the schemes and the sample enterprise."""
+    return KnowledgeGraph.open()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with code {process.returncode} before answering")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"no answer from {url} within {timeout} s")
+
+
+def oxigraph_binary() -> str:
+    """The `oxigraph` CLI from PyPI, installed beside this interpreter."""
+    candidate = Path(sys.executable).parent / "oxigraph"
+    found = str(candidate) if candidate.exists() else shutil.which("oxigraph")
+    if not found:
+        pytest.fail("the oxigraph server is not installed: pip install oxigraph (make test does)")
+    return found
+
+
+class OxigraphServer:
+    """A real `oxigraph serve` process with a union default graph, like our embedded store."""
+
+    def __init__(self, location: Path) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.query_endpoint = self.base + "/query"
+        self.update_endpoint = self.base + "/update"
+        self.process = subprocess.Popen(
+            [oxigraph_binary(), "serve", "--location", str(location),
+             "--bind", f"127.0.0.1:{self.port}", "--union-default-graph"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy(),
+        )
+        wait_for_http(self.query_endpoint + "?query=ASK%7B%7D", self.process)
+
+    def clear(self) -> None:
+        request = urllib.request.Request(
+            self.update_endpoint, data=b"update=DROP%20ALL", method="POST",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        urllib.request.urlopen(request, timeout=10).close()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def empty_oxigraph(oxigraph_server: OxigraphServer) -> OxigraphServer:
+    """The session's Oxigraph server, emptied for one test."""
+    oxigraph_server.clear()
+    return oxigraph_server
+
+
+@pytest.fixture(scope="session")
+def sample_oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    """A second Oxigraph server holding the sample enterprise; tests only read from it."""
+    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph-sample"))
+    KnowledgeGraph.open(server.query_endpoint, sample=True)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def remote_sample_kg(sample_oxigraph: OxigraphServer) -> KnowledgeGraph:
+    """The sample enterprise in a real Oxigraph server, reached over the SPARQL protocol."""
+    return KnowledgeGraph.open(sample_oxigraph.query_endpoint)
