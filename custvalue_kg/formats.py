@@ -27,7 +27,9 @@ RDF_FORMATS: dict[str, RdfFormat] = {
     f.name: f
     for f in (
         RdfFormat("turtle", "text/turtle", ("ttl", "turtle"), ox.RdfFormat.TURTLE, False),
-        RdfFormat("ntriples", "application/n-triples", ("nt", "ntriples"), ox.RdfFormat.N_TRIPLES, False),
+        RdfFormat(
+            "ntriples", "application/n-triples", ("nt", "ntriples"), ox.RdfFormat.N_TRIPLES, False
+        ),
         RdfFormat("nquads", "application/n-quads", ("nq", "nquads"), ox.RdfFormat.N_QUADS, True),
         RdfFormat("trig", "application/trig", ("trig",), ox.RdfFormat.TRIG, True),
         RdfFormat("jsonld", "application/ld+json", ("jsonld", "json"), ox.RdfFormat.JSON_LD, True),

@@ -13,9 +13,9 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib import namespace as ns
 
-OWL, RDF, RDFS, SKOS, DCTERMS, VANN = ns.OWL, ns.RDF, ns.RDFS, ns.SKOS, ns.DCTERMS, ns.VANN
-
 from custvalue_kg import assets
+
+OWL, RDF, RDFS, SKOS, DCTERMS, VANN = ns.OWL, ns.RDF, ns.RDFS, ns.SKOS, ns.DCTERMS, ns.VANN
 
 CV = "https://w3id.org/custvalue/ontology#"
 CVS = "https://w3id.org/custvalue/scheme/"
