@@ -1,0 +1,33 @@
+"""The package carries its declarative assets, and the README documents what ships."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import custvalue_kg
+from custvalue_kg import assets
+from custvalue_kg.catalog import QueryCatalog
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def test_every_asset_kind_is_found_with_its_files() -> None:
+    expected = {"ontology": "custvalue.ttl", "shapes": "*.ttl", "queries": "*.rq",
+                "examples": "sample-enterprise.ttl"}
+    package_dir = Path(custvalue_kg.__file__).resolve().parent
+    installed = "site-packages" in package_dir.parts
+    for kind, pattern in expected.items():
+        folder = assets.asset_dir(kind)
+        assert list(folder.glob(pattern)), f"{kind} assets missing in {folder}"
+        if installed:  # a regular install must not depend on the source checkout
+            assert folder.is_relative_to(package_dir / "assets"), folder
+
+
+def test_readme_documents_every_named_query_and_command() -> None:
+    text = README.read_text(encoding="utf-8")
+    for query in QueryCatalog.default():
+        assert f"`{query.name}`" in text, f"README does not document query {query.name}"
+    for command in ("load", "validate", "queries", "query", "export", "stats"):
+        assert re.search(rf"custvalue-kg {command}\b", text), f"README lacks `{command}`"
+    assert "make run" in text and "make test" in text
