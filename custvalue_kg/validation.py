@@ -12,20 +12,25 @@ keep the graph conforming (exit code 0).
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+import pyoxigraph as ox
 import rdflib
-from rdflib import BNode, Graph, Literal, URIRef
+from oxrdflib import OxigraphStore
+from rdflib import BNode, Graph, URIRef
+from rdflib import Literal as RdfLiteral
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 from rdflib.util import guess_format
 
 from .assets import ontology_files, scheme_files, shape_files
 from .errors import InputError
 from .namespaces import CVS, PREFIXES
+from .terms import to_oxigraph
 
 __all__ = [
     "SEVERITIES",
@@ -101,10 +106,34 @@ def load_shapes(extra: Sequence[Path | str] = ()) -> Graph:
 
     Raises InputError naming the file and line of a syntax error in any of them.
     """
-    graph = _copy(_cached_graph(tuple(shape_files())))
+    graph = _copy(_shipped_shapes())
     for source in extra:
         _parse_into(graph, source)
-    return graph
+    return _one_line_queries(graph)
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_shapes() -> Graph:
+    return _one_line_queries(_copy(_cached_graph(tuple(shape_files()))))
+
+
+def _one_line_queries(shapes: Graph) -> Graph:
+    """Join the lines of each SHACL-SPARQL query without comments or long strings (in place).
+
+    pyshacl checks every query with multi-line regular expressions once per focus node; their
+    cost grows with lines x length, and was a third of the validation time. A query without
+    '#' or triple quotes means the same on one line.
+    """
+    for select in (SH.select, SH.ask):
+        for node, text in list(shapes.subject_objects(select)):
+            if not isinstance(text, RdfLiteral) or "\n" not in text:
+                continue
+            if "#" in text or '"""' in text or "'''" in text:
+                continue
+            joined = " ".join(line.strip() for line in str(text).splitlines() if line.strip())
+            one_line = RdfLiteral(joined, lang=text.language, datatype=text.datatype)
+            shapes.set((node, select, one_line))
+    return shapes
 
 
 def load_ontology() -> Graph:
@@ -287,7 +316,8 @@ def _path_sparql(graphs: Sequence[Graph], path: rdflib.term.Node) -> str:
 def _label(graphs: Sequence[Graph], node: rdflib.term.Node) -> str | None:
     """rdfs:label or skos:prefLabel, preferring English or untagged text."""
     for predicate in (RDFS.label, SKOS.prefLabel):
-        labels = [o for g in graphs for o in g.objects(node, predicate) if isinstance(o, Literal)]
+        labels = [o for g in graphs for o in g.objects(node, predicate)
+                  if isinstance(o, RdfLiteral)]
         if labels:
             labels.sort(key=lambda lit: (lit.language not in (None, "en"), str(lit)))
             return str(labels[0])
@@ -295,7 +325,7 @@ def _label(graphs: Sequence[Graph], node: rdflib.term.Node) -> str | None:
 
 
 def _message(graph: Graph, result: rdflib.term.Node) -> str:
-    messages = [m for m in graph.objects(result, SH.resultMessage) if isinstance(m, Literal)]
+    messages = [m for m in graph.objects(result, SH.resultMessage) if isinstance(m, RdfLiteral)]
     if not messages:
         return ""
     messages.sort(key=lambda lit: (lit.language not in (None, "en"), str(lit)))
@@ -331,6 +361,9 @@ def _results_from_graph(
 # Validation
 # --------------------------------------------------------------------------------------------
 
+Backend = Literal["oxigraph", "rdflib"]
+
+
 def validate(
     data: Graph,
     *,
@@ -338,35 +371,37 @@ def validate(
     shapes: Graph | None = None,
     ontology: Graph | None = None,
     meta_shacl: bool = False,
-    inplace: bool = False,
+    backend: Backend = "oxigraph",
 ) -> ValidationReport:
     """Validate ``data`` (instance data, normally with the SKOS schemes) against the shapes.
 
     ``shapes`` defaults to the shipped shapes; ``extra_shapes`` are user shape files added to
     them (a syntax error raises InputError naming the file and line). ``ontology`` defaults to
     the shipped ontology and alignments and is passed to pyshacl as ``ont_graph``. When
-    ``data`` lacks the shipped SKOS schemes they are added to a copy of it, because the
-    allowed-value shapes follow ``skos:inScheme``. With ``meta_shacl`` the shapes are first
-    checked against SHACL-for-SHACL; shapes that fail it raise InputError.
+    ``data`` lacks the shipped SKOS schemes they are added, because the allowed-value shapes
+    follow ``skos:inScheme``. With ``meta_shacl`` the shapes are first checked against
+    SHACL-for-SHACL; shapes that fail it raise InputError. ``data`` is never modified.
 
-    ``data`` is not modified unless ``inplace`` is true, which saves pyshacl a copy of a large
-    graph at the price of mixing the ontology's axioms into it.
+    The validator is always pyshacl. With the default ``backend="oxigraph"`` it works on a
+    private copy of the data in an in-memory Oxigraph store (through oxrdflib), so that each
+    SHACL-SPARQL query runs natively instead of being re-parsed by rdflib for every focus node
+    (about 10x faster on the invalid example, with identical results); ``backend="rdflib"``
+    keeps pyshacl's own rdflib path.
     """
     import pyshacl  # deferred: importing pyshacl takes about a second
     from pyshacl.errors import ReportableRuntimeError
 
+    if backend not in ("oxigraph", "rdflib"):
+        raise ValueError(f"unknown validation backend {backend!r}; use 'oxigraph' or 'rdflib'")
     if shapes is None:
-        shapes_graph = load_shapes(extra_shapes) if extra_shapes else _cached_graph(
-            tuple(shape_files())
-        )
+        shapes_graph = load_shapes(extra_shapes) if extra_shapes else _shipped_shapes()
     else:
-        shapes_graph = shapes
-        if extra_shapes:
-            shapes_graph = _copy(shapes)
-            for source in extra_shapes:
-                _parse_into(shapes_graph, source)
+        shapes_graph = _copy(shapes)  # the caller's graph stays as it was
+        for source in extra_shapes:
+            _parse_into(shapes_graph, source)
+        _one_line_queries(shapes_graph)
     ontology_graph = _cached_graph(tuple(ontology_files())) if ontology is None else ontology
-    data_graph, owned = _prepare_data(data)
+    data_graph, private = _prepare_data(data, backend)
 
     try:
         _conforms, results_graph, _text = pyshacl.validate(
@@ -378,32 +413,73 @@ def validate(
             meta_shacl=meta_shacl,
             allow_infos=True,
             allow_warnings=True,
-            inplace=inplace or owned,
+            # A private copy may take the ontology's axioms in place; the caller's data may not.
+            inplace=private,
         )
     except ReportableRuntimeError as exc:
         raise InputError(f"the shapes cannot be used: {exc.message}", source="shapes") from None
     if not isinstance(results_graph, Graph):  # pyshacl returns the failure in place of a graph
         raise InputError(f"validation failed: {results_graph}", source="shapes")
     _bind_prefixes(results_graph)
-    results = _results_from_graph(results_graph, shapes_graph, (data_graph, ontology_graph))
+    label_graphs = (data_graph, ontology_graph, _cached_graph(tuple(scheme_files())))
+    results = _results_from_graph(results_graph, shapes_graph, label_graphs)
     return ValidationReport(results, results_graph)
 
 
 _SCHEMES_MARKER = (CVS["system-types"], RDF.type, SKOS.ConceptScheme)
+_VALIDATION_GRAPH = URIRef("urn:custvalue:validation")
 
 
-def _prepare_data(data: Graph) -> tuple[Graph, bool]:
-    """The graph to validate, and whether it is a private copy pyshacl may modify."""
+def _prepare_data(data: Graph, backend: Backend) -> tuple[Graph, bool]:
+    """The graph pyshacl validates, and whether it is a private copy it may modify."""
     # pyshacl validates each named graph of a Dataset on its own, which would hide rules that
     # cross graphs (instance data in one graph, schemes in another): validate their union.
     is_dataset = isinstance(data, rdflib.graph.ConjunctiveGraph)
-    if not is_dataset and _SCHEMES_MARKER in data:
-        return data, False
-    flat = _bind_prefixes(Graph())
-    triples = ((s, p, o) for s, p, o, _g in data.quads()) if is_dataset else iter(data)
-    for triple in triples:
-        flat.add(triple)
-    if _SCHEMES_MARKER not in flat:
-        for triple in _cached_graph(tuple(scheme_files())):
+    needs_schemes = _SCHEMES_MARKER not in data
+    if backend == "rdflib" and not is_dataset and not needs_schemes:
+        return data, False  # pyshacl makes its own copy
+    triples: Iterable[tuple[Any, Any, Any]] = (
+        ((s, p, o) for s, p, o, _g in data.quads()) if is_dataset else data
+    )
+    if needs_schemes:
+        triples = itertools.chain(triples, _cached_graph(tuple(scheme_files())))
+    if backend == "rdflib":
+        flat = _bind_prefixes(Graph())
+        for triple in triples:
             flat.add(triple)
-    return flat, True
+        return flat, True
+    store = ox.Store()
+    name = ox.NamedNode(str(_VALIDATION_GRAPH))
+    store.bulk_extend(
+        ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), name)  # type: ignore[arg-type]
+        for s, p, o in triples
+    )
+    graph = _OxigraphGraph(store=OxigraphStore(store=store), identifier=_VALIDATION_GRAPH)
+    return _bind_prefixes(graph), True
+
+
+class _OxigraphGraph(Graph):
+    """An Oxigraph-backed graph that counts its triples once, not on every call.
+
+    oxrdflib counts with a SPARQL query over the whole store, and pyshacl tests the data graph's
+    truth value (hence its length) for every result it makes: quadratic without the cache.
+    """
+
+    _length: int | None = None
+
+    def __len__(self) -> int:
+        if self._length is None:
+            self._length = super().__len__()
+        return self._length
+
+    def add(self, triple: Any) -> Graph:
+        self._length = None
+        return super().add(triple)
+
+    def addN(self, quads: Iterable[Any]) -> Graph:
+        self._length = None
+        return super().addN(quads)
+
+    def remove(self, triple: Any) -> Graph:
+        self._length = None
+        return super().remove(triple)
