@@ -83,6 +83,16 @@ def coerce_value(name: str, type_: str, value: str, allowed: tuple[str, ...] = (
     raise ParameterError(name, f"unknown parameter type {type_!r}; use one of {PARAMETER_TYPES}")
 
 
+def parse_term(text: str) -> Node:
+    """Read back a term written in N-Triples syntax (how bindings cross process boundaries)."""
+    from rdflib.util import from_n3
+
+    term = from_n3(text)
+    if term is None:
+        raise QueryError(f"not an RDF term: {text!r}")
+    return term
+
+
 def inject_values(query: str, bindings: Mapping[str, Node]) -> str:
     """Pre-bind variables by a VALUES block at the start of the outermost WHERE group."""
     if not bindings:

@@ -140,9 +140,8 @@ def to_csv(result: QueryResult) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     if result.kind == "ask":
-        writer.writerow(["boolean"])
-        writer.writerow(["true" if result.boolean else "false"])
-        return buffer.getvalue()
+        # CSV/TSV define no boolean form; we write the bare value, as Oxigraph does.
+        return "true\r\n" if result.boolean else "false\r\n"
     writer.writerow(result.variables)
     for row in result.rows:
         writer.writerow(["" if t is None else (f"_:{t}" if isinstance(t, BNode) else str(t))
@@ -157,7 +156,7 @@ def _tsv_term(term: Node | None) -> str:
 def to_tsv(result: QueryResult) -> str:
     """SPARQL 1.1 TSV results: RDF terms in Turtle syntax."""
     if result.kind == "ask":
-        return "?boolean\n" + ("true" if result.boolean else "false") + "\n"
+        return "true\n" if result.boolean else "false\n"
     lines = ["\t".join("?" + v for v in result.variables)]
     lines += ["\t".join(_tsv_term(t) for t in row) for row in result.rows]
     return "\n".join(lines) + "\n"

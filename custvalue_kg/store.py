@@ -139,32 +139,11 @@ class EmbeddedStore(Store):
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
     ) -> QueryResult:
-        kwargs: dict = {}
-        if default_graphs is None:
-            kwargs["use_default_graph_as_union"] = True
-        else:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        if named_graphs is not None:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        if bindings:
-            kwargs["substitutions"] = {ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
+        answer = oxigraph_query(self._store, sparql, bindings, default_graphs=default_graphs,
+                                named_graphs=named_graphs)
         try:
-            try:
-                answer = self._store.query(sparql, **kwargs)
-            except RuntimeError as exc:
-                # Oxigraph binds natively (SEP-0007) only variables the query projects; for the
-                # others use the same VALUES pre-binding a remote store gets.
-                if "substitutions" not in kwargs or "projection" not in str(exc):
-                    raise QueryError(f"the query failed: {exc}") from None
-                bound = kwargs.pop("substitutions")
-                answer = self._store.query(
-                    inject_values(sparql, {k.value: from_oxigraph(v) for k, v in bound.items()}),
-                    **kwargs,
-                )
             return _convert_oxigraph_result(answer)
-        except SyntaxError as exc:
-            raise QueryError(f"malformed query: {exc}") from None
-        except OSError as exc:
+        except OSError as exc:  # lazy evaluation fails while iterating
             raise QueryError(f"the query failed: {exc}") from None
 
     def update(self, sparql: str) -> None:
@@ -258,15 +237,7 @@ class RemoteStore(Store):
                            from_oxigraph(triple.object)))
             return QueryResult("graph", graph=graph)
         client.setReturnFormat(JSON)
-        data = json.loads(self._send(client))
-        if "boolean" in data:
-            return QueryResult("ask", boolean=bool(data["boolean"]))
-        variables = list(data["head"].get("vars", []))
-        rows = [
-            tuple(_term_from_json(b.get(v)) for v in variables)
-            for b in data["results"]["bindings"]
-        ]
-        return QueryResult("select", variables=variables, rows=rows)
+        return result_from_sparql_json(json.loads(self._send(client)))
 
     def _send(self, client) -> bytes:
         from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
@@ -332,6 +303,54 @@ def default_update_endpoint(query_endpoint: str) -> str:
     if query_endpoint.rstrip("/").endswith("/query"):
         return query_endpoint.rstrip("/")[: -len("query")] + "update"
     return query_endpoint
+
+
+def oxigraph_query(
+    store: ox.Store,
+    sparql: str,
+    bindings: Mapping[str, Node] | None = None,
+    *,
+    default_graphs: Sequence[str] | None = None,
+    named_graphs: Sequence[str] | None = None,
+):
+    """Run a query on a pyoxigraph store over the union default graph, binding variables.
+
+    Oxigraph binds natively (SEP-0007 substitutions) only variables the query projects; the
+    others get the VALUES pre-binding a remote store gets.
+    """
+    kwargs: dict = {}
+    if default_graphs is None:
+        kwargs["use_default_graph_as_union"] = True
+    else:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+    if named_graphs is not None:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    try:
+        if not bindings:
+            return store.query(sparql, **kwargs)
+        try:
+            return store.query(
+                sparql, substitutions={ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()},
+                **kwargs,
+            )
+        except RuntimeError as exc:
+            if "projection" not in str(exc):
+                raise
+            return store.query(inject_values(sparql, bindings), **kwargs)
+    except SyntaxError as exc:
+        raise QueryError(f"malformed query: {exc}") from None
+    except (OSError, RuntimeError) as exc:
+        raise QueryError(f"the query failed: {exc}") from None
+
+
+def result_from_sparql_json(data: dict) -> QueryResult:
+    """A QueryResult from a SPARQL 1.1 JSON results document."""
+    if "boolean" in data:
+        return QueryResult("ask", boolean=bool(data["boolean"]))
+    variables = list(data["head"].get("vars", []))
+    rows = [tuple(_term_from_json(b.get(v)) for v in variables)
+            for b in data["results"]["bindings"]]
+    return QueryResult("select", variables=variables, rows=rows)
 
 
 def _term_from_json(binding: dict | None) -> Node | None:

@@ -90,7 +90,7 @@ def test_query_from_file_and_stdin(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.splitlines()[1]) >= 10
     piped = run("query", "-", "--format", "csv", stdin="ASK { ?s ?p ?o }")
-    assert piped.stdout.splitlines() == ["boolean", "true"]
+    assert piped.stdout.splitlines() == ["true"]
     construct = run("query", "-", stdin="CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 2",
                     env=None)
     assert construct.returncode == 0 and construct.stdout.count(" .") >= 1
