@@ -114,6 +114,19 @@ _SKIP = re.compile(
     r"|<[^<>\"{}|^`\\\x00-\x20]*>"       # IRIs
     r"|#[^\n]*",                         # comments
 )
+_FORM = re.compile(
+    r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
+    re.IGNORECASE,
+)
+QUERY_FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
+
+
+def query_form(text: str) -> str | None:
+    """The first query or update keyword, ignoring comments, strings and IRIs (upper case)."""
+    match = _FORM.search(_SKIP.sub(lambda m: " " * len(m.group(0)), text))
+    return match.group(1).upper() if match else None
+
+
 _BEFORE_TEMPLATE = re.compile(r"\bCONSTRUCT\s*$", re.IGNORECASE)
 
 

@@ -22,7 +22,7 @@ from rdflib.term import Node
 from .errors import QueryError, StoreError
 from .formats import RdfFormat, rdf_format
 from .namespaces import PREFIXES
-from .parameters import inject_values
+from .parameters import inject_values, query_form
 from .results import QueryResult
 from .terms import from_oxigraph, to_oxigraph
 
@@ -223,6 +223,9 @@ class RemoteStore(Store):
         client = self._wrapper(self.query_endpoint)
         client.setMethod(POST)
         client.setQuery(text)
+        # SPARQLWrapper guesses the form with a regex that also reads comments ("... drops the
+        # customer" became a DROP update); our reading skips comments, strings and IRIs.
+        client.queryType = query_form(text) or client.queryType
         for g in default_graphs or ():
             client.addDefaultGraph(g)
         for g in named_graphs or ():

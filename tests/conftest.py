@@ -18,9 +18,18 @@ from custvalue_kg.kg import KnowledgeGraph
 
 
 @pytest.fixture(scope="session")
-def sample_kg() -> KnowledgeGraph:
+def embedded_sample_kg() -> KnowledgeGraph:
     """An in-memory store with the ontology, the schemes and the sample enterprise."""
     return KnowledgeGraph.open()
+
+
+@pytest.fixture(scope="session", params=["embedded", "oxigraph-server"])
+def sample_kg(request: pytest.FixtureRequest) -> KnowledgeGraph:
+    """The sample enterprise on each kind of store: a test using it runs on both, so the
+    named queries are shown to give the same answers embedded and over the SPARQL protocol."""
+    if request.param == "embedded":
+        return request.getfixturevalue("embedded_sample_kg")
+    return request.getfixturevalue("remote_sample_kg")
 
 
 def free_port() -> int:

@@ -9,7 +9,7 @@ from rdflib import Literal, Namespace, URIRef
 
 from custvalue_kg.catalog import QueryCatalog, named_query_from_text, read_header
 from custvalue_kg.errors import CustvalueError, ParameterError, QueryError, UnknownQueryError
-from custvalue_kg.parameters import coerce_value, inject_values, outer_where_brace
+from custvalue_kg.parameters import coerce_value, inject_values, outer_where_brace, query_form
 
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")  # a plain one: pytest probes module names
 
@@ -89,6 +89,13 @@ def test_values_block_goes_into_the_outer_where_group() -> None:
     assert outer_where_brace("ASK { ?s ?p ?o }") == 4
     with pytest.raises(QueryError):
         outer_where_brace("PREFIX ex: <http://e/>")
+
+
+def test_query_form_ignores_comments_strings_and_iris() -> None:
+    assert query_form("# drops the customer\nSELECT * WHERE { ?s ?p 'DELETE' }") == "SELECT"
+    assert query_form("PREFIX d: <http://e/DROP/>\nASK { ?s d:x ?o }") == "ASK"
+    assert query_form("prefix x: <http://e/> insert data { x:a x:b x:c }") == "INSERT"
+    assert query_form("# nothing") is None
 
 
 def test_bad_headers_are_reported_with_the_file() -> None:
