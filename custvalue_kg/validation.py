@@ -393,8 +393,10 @@ def validate(
 
     if backend not in ("oxigraph", "rdflib"):
         raise ValueError(f"unknown validation backend {backend!r}; use 'oxigraph' or 'rdflib'")
+    # Always a fresh copy: pyshacl adds a few axioms to the shapes graph it is given, and a
+    # shared graph mutated by concurrent validations (the service) would not be safe.
     if shapes is None:
-        shapes_graph = load_shapes(extra_shapes) if extra_shapes else _shipped_shapes()
+        shapes_graph = load_shapes(extra_shapes)
     else:
         shapes_graph = _copy(shapes)  # the caller's graph stays as it was
         for source in extra_shapes:
