@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -258,10 +259,18 @@ def _plural(word: str, count: int) -> str:
 
 
 def _compact(text: str) -> str:
+    """An IRI, or the <IRI>s of a SPARQL path, written with the known prefixes."""
+    if text.startswith(("<", "^<", "(")):
+        return re.sub(r"<([^<>\s]+)>", lambda m: _compact_iri(m.group(1), m.group(0)), text)
+    return _compact_iri(text, text)
+
+
+def _compact_iri(iri: str, fallback: str) -> str:
     for prefix, namespace in _PREFIXES.items():
-        if text.startswith(namespace) and " " not in text:
-            return f"{prefix}:{text[len(namespace):]}"
-    return text
+        local = iri[len(namespace):]
+        if iri.startswith(namespace) and re.fullmatch(r"[\w.-]*", local):
+            return f"{prefix}:{local}"
+    return fallback
 
 
 def _node_text(node: rdflib.term.Node) -> str:

@@ -630,6 +630,7 @@ def test_text_report_names_everything_by_label(invalid_report: ValidationReport)
     assert text.index("Violations (14):") < text.index("Warnings (7):") < text.index("Infos (2):")
     assert "'Holiday booking portal' <https://example.org/invalid/portal>" in text
     assert "path cv:activeFrom; value next spring" in text
+    assert "(shape cvsh:JourneyStage-previousStage; path ^cv:nextStage)" in text
     assert "shape cvsh:MissingHandOff" in text
     assert "Marketing covers 'Awareness' of journey 'Family holiday journey'" in text
 
