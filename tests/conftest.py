@@ -117,3 +117,60 @@ def sample_oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigra
 def remote_sample_kg(sample_oxigraph: OxigraphServer) -> KnowledgeGraph:
     """The sample enterprise in a real Oxigraph server, reached over the SPARQL protocol."""
     return KnowledgeGraph.open(sample_oxigraph.query_endpoint)
+
+
+class LiveServer:
+    """The real service (waitress + the Flask app) on 127.0.0.1, in a background thread."""
+
+    def __init__(self, kg: KnowledgeGraph, **settings: object) -> None:
+        import threading
+
+        import waitress
+
+        from server import create_app
+        from server.settings import Settings
+
+        self.kg = kg
+        self.app = create_app(kg, Settings(**settings))
+        self.server = waitress.create_server(self.app, host="127.0.0.1", port=0, threads=8)
+        self.port = self.server.effective_port
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.sparql = self.base + "/sparql"
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.close()
+        self.app.extensions["custvalue_kg"].close()
+
+
+@pytest.fixture()
+def make_server() -> Iterator:
+    """A factory of live servers with chosen settings (and store), stopped after the test."""
+    servers: list[LiveServer] = []
+
+    def start(kg: KnowledgeGraph | None = None, **settings: object) -> LiveServer:
+        server = LiveServer(kg if kg is not None else KnowledgeGraph.open(), **settings)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[LiveServer]:
+    """A read-only service on the sample enterprise, shared by the tests that only read."""
+    server = LiveServer(KnowledgeGraph.open())
+    yield server
+    server.stop()
+
+
+TOKEN = "test-token-0123456789"
+
+
+@pytest.fixture()
+def writable_server(make_server) -> LiveServer:
+    """A fresh service on its own in-memory sample store that accepts writes with TOKEN."""
+    return make_server(update_token=TOKEN)

@@ -1,0 +1,5 @@
+"""Blueprint placeholder, filled in by the work on issue 3."""
+
+from flask import Blueprint
+
+blueprint = Blueprint("sparql_protocol", __name__)
