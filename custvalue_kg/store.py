@@ -84,6 +84,8 @@ class Store(ABC):
         """Serialise named graphs (all by default); triple formats get their union."""
         names = list(graphs) if graphs is not None else [g for g, _ in self.named_graphs()]
         quads = [q for name in names for q in self.graph_quads(name)]
+        if graphs is None:
+            quads += self.default_graph_quads()
         if fmt.dataset:
             return ox.serialize(quads, format=fmt.oxigraph, prefixes=PREFIXES)
         triples = dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads)
@@ -99,7 +101,17 @@ class Store(ABC):
             for q in self.graph_quads(name):
                 graph.add((from_oxigraph(q.subject), from_oxigraph(q.predicate),
                            from_oxigraph(q.object)))
+        for q in self.default_graph_quads():
+            graph.add((from_oxigraph(q.subject), from_oxigraph(q.predicate),
+                       from_oxigraph(q.object)))
         return graph
+
+    def default_graph_quads(self) -> list[ox.Quad]:
+        """Triples of the store's own default graph (written by updates without GRAPH).
+
+        A remote store configured for a union default graph cannot tell them apart: none.
+        """
+        return []
 
     def close(self) -> None:  # noqa: B027 - most stores hold nothing to release
         """Release the store."""
@@ -176,6 +188,9 @@ class EmbeddedStore(Store):
 
     def graph_quads(self, iri: str) -> list[ox.Quad]:
         return list(self._store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
+
+    def default_graph_quads(self) -> list[ox.Quad]:
+        return list(self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
     def dump(self, fmt: RdfFormat, graphs: Sequence[str] | None = None) -> bytes:
         if graphs is None and fmt.dataset:

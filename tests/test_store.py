@@ -159,6 +159,15 @@ def test_export_round_trips_every_graph(empty_kg: KnowledgeGraph, tmp_path: Path
         empty_kg.export("turtle", [EX + "absent"])
 
 
+def test_default_graph_triples_are_seen_validated_and_exported() -> None:
+    kg = KnowledgeGraph.open(None, sample=False)
+    kg.store.update(f"INSERT DATA {{ <{EX}d> <{EX}p> <{EX}o> }}")  # no GRAPH: the default graph
+    assert kg.query(f"ASK {{ <{EX}d> <{EX}p> <{EX}o> }}").boolean is True
+    assert (URIRef(EX + "d"), URIRef(EX + "p"), URIRef(EX + "o")) in kg.data_graph()
+    assert f"<{EX}d>".encode() in kg.export("nquads")
+    assert f"<{EX}d>".encode() in kg.export("turtle")
+
+
 def test_malformed_query_is_a_clear_error(empty_kg: KnowledgeGraph) -> None:
     with pytest.raises(QueryError):
         empty_kg.query("SELECT * WHERE { ?s ?p }")
