@@ -23,9 +23,9 @@ def create_app(kg: KnowledgeGraph | None = None, settings: Settings | None = Non
     app.json.sort_keys = False
     app.extensions[EXTENSION] = Service.create(kg, settings)
 
-    from . import api, graph_store, ops, sparql_protocol
+    from . import api, graph_store, ops, sparql_protocol, ui
 
-    for module in (sparql_protocol, graph_store, api, ops):
+    for module in (sparql_protocol, graph_store, api, ops, ui):
         app.register_blueprint(module.blueprint)
 
     _install_hooks(app, settings)
