@@ -1,11 +1,12 @@
 # Two commands on a fresh machine with Python 3.11: `make run` and `make test`.
-PYTHON ?= python3
-VENV   ?= .venv
-BIN    := $(VENV)/bin
-HOST   ?= 127.0.0.1
-PORT   ?= 8080
+PYTHON   ?= python3
+VENV     ?= .venv
+BIN      := $(VENV)/bin
+HOST     ?= 127.0.0.1
+PORT     ?= 8080
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint browser bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,15 +16,30 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/python -m pip install --quiet ".[test]"
 
+# The browser tests drive Debian's chromium (never a downloaded browser build).
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      chromium chromium-driver fonts-dejavu-core >/dev/null; \
+	  else \
+	    echo "install Debian's chromium first: sudo apt-get install chromium chromium-driver"; \
+	    exit 1; \
+	  fi; \
+	fi
+
 run: install
 	$(BIN)/custvalue-kg serve --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .
 
-test: install
+test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python bench/pages.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
