@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import click
 
 from custvalue_kg.cli import store_option, update_endpoint_option
@@ -58,9 +60,16 @@ def serve(data, store, update_endpoint, host, port, update_token, query_timeout,
     mode = "read-write (token required)" if settings.update_token else "read-only"
     click.echo(f"custvalue-kg serving {kg.store.location} on http://{host}:{port}/ ({mode})",
                err=True)
+    # SIGTERM (kill, systemd, docker stop) must run the cleanup below, or the query workers
+    # outlive the server and keep its stdout/stderr pipes open.
+    signal.signal(signal.SIGTERM, _exit)
     try:
         waitress.serve(app, host=host, port=port, threads=threads, ident="custvalue-kg",
                        max_request_body_size=settings.max_body)
     finally:
         app.extensions["custvalue_kg"].close()
         kg.close()
+
+
+def _exit(signum: int, frame: object) -> None:
+    raise SystemExit(0)
