@@ -159,11 +159,17 @@ def _open_read_only(path: str) -> ox.Store:
     raise AssertionError("unreachable")
 
 
-def _worker_main(connection: Connection, path: str | None, snapshot: ox.Store | None) -> None:
+def _worker_main(connection: Connection, path: str | None, snapshot: ox.Store | None,
+                 parent: int) -> None:
     """Serve requests until the pipe closes; the parent kills us when a query overruns."""
     store = snapshot if snapshot is not None else _open_read_only(path)
     while True:
         try:
+            # Sibling workers inherit copies of our pipe's parent end, so a killed parent does
+            # not always close it: watch for being orphaned instead.
+            while not connection.poll(1.0):
+                if os.getppid() != parent:
+                    os._exit(0)
             message = connection.recv()
         except (EOFError, OSError):
             break
@@ -265,13 +271,15 @@ class IsolatedExecutor(Executor):
             with self.write_lock:
                 generation = self._generation
                 process = self._context.Process(
-                    target=_worker_main, args=(child_end, None, self.store.oxigraph), daemon=True
+                    target=_worker_main, args=(child_end, None, self.store.oxigraph, os.getpid()),
+                    daemon=True,
                 )
                 process.start()
         else:
             generation = self._generation
             process = self._context.Process(
-                target=_worker_main, args=(child_end, str(self.store.path), None), daemon=True
+                target=_worker_main, args=(child_end, str(self.store.path), None, os.getpid()),
+                daemon=True,
             )
             process.start()
         child_end.close()

@@ -86,6 +86,37 @@ def test_workers_see_writes_after_invalidate(kg: KnowledgeGraph, tmp_path: Path)
         executor.close()
 
 
+def test_workers_exit_when_their_parent_is_killed(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import sys, time\n"
+        "from custvalue_kg.kg import KnowledgeGraph\n"
+        "from custvalue_kg.executor import IsolatedExecutor, make_request\n"
+        "kg = KnowledgeGraph.open(None, sample=False)\n"
+        "ex = IsolatedExecutor(kg.store, timeout=10, workers=2)\n"
+        "ex.run(make_request('ASK {}'))\n"
+        "print(ex._idle.queue[0].process.pid, flush=True)\n"
+        "time.sleep(60)\n")
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    worker = int(parent.stdout.readline())
+    os.kill(worker, 0)  # alive while the parent lives
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    raise AssertionError("the worker outlived its killed parent")
+
+
 def test_inline_executor_for_remote_stores(remote_sample_kg: KnowledgeGraph) -> None:
     executor = make_executor(remote_sample_kg.store, timeout=30)
     assert isinstance(executor, InlineExecutor)
