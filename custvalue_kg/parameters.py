@@ -127,6 +127,20 @@ def query_form(text: str) -> str | None:
     return match.group(1).upper() if match else None
 
 
+# FROM <iri>, FROM NAMED <iri>, FROM prefix:name; not ?from, ex:from or "FROM" in a string
+_DATASET_CLAUSE = re.compile(
+    r"(?<![\w:?$@.\-])FROM\s+(?:NAMED\s+)?(?:<|[A-Za-z][\w.\-]*:|:)", re.IGNORECASE
+)
+
+
+def has_dataset_clause(text: str) -> bool:
+    """Whether a query names its own dataset with FROM or FROM NAMED (comments, strings skipped)."""
+    masked = _SKIP.sub(
+        lambda m: m.group(0) if m.group(0).startswith("<") else " " * len(m.group(0)), text
+    )
+    return bool(_DATASET_CLAUSE.search(masked))
+
+
 _BEFORE_TEMPLATE = re.compile(r"\bCONSTRUCT\s*$", re.IGNORECASE)
 
 

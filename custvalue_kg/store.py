@@ -22,7 +22,7 @@ from rdflib.term import Node
 from .errors import QueryError, StoreError
 from .formats import RdfFormat, rdf_format
 from .namespaces import PREFIXES
-from .parameters import inject_values, query_form
+from .parameters import has_dataset_clause, inject_values, query_form
 from .results import QueryResult
 from .terms import from_oxigraph, to_oxigraph
 
@@ -337,9 +337,10 @@ def oxigraph_query(
     others get the VALUES pre-binding a remote store gets.
     """
     kwargs: dict = {}
-    if default_graphs is None:
+    if default_graphs is None and not has_dataset_clause(sparql):
+        # Oxigraph's union flag would override the query's own FROM / FROM NAMED.
         kwargs["use_default_graph_as_union"] = True
-    else:
+    elif default_graphs is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
     if named_graphs is not None:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
