@@ -16,7 +16,7 @@ from .settings import Settings
 
 def create_app(kg: KnowledgeGraph | None = None, settings: Settings | None = None) -> Flask:
     """Build the service around a knowledge graph (default: in memory with the sample)."""
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # the UI blueprint serves /static
     settings = settings or Settings.from_env()
     kg = kg if kg is not None else KnowledgeGraph.open()
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body
