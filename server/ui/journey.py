@@ -24,15 +24,16 @@ _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 CHARACTERISTIC_LETTERS = {"functional": "F", "social": "S", "emotional": "E"}
 
 # Layout of the picture, in SVG user units (pixels at 100 % zoom).
-LANE_LABEL_W = 200
-COL_W = 138
+LANE_LABEL_W = 180
+FIT_WIDTH = 1150  # the main column at 1366 px: up to eight stages fit without scrolling
+COL_W_MIN, COL_W_MAX = 112, 176
 LANE_H = 70
 HEADER_H = 56
 PHASE_H = 26
-LOOP_H = 58
+LOOP_H = 60
 MARGIN = 12
-CELL_PAD_X = 14
-CELL_PAD_Y = 12
+CELL_PAD_X = 21  # the gap between cells is where hand-off arrows run
+CELL_PAD_Y = 13
 
 STAGES_QUERY = """
 SELECT ?stage ?label ?position ?type ?typeLabel ?phase ?phaseLabel ?phasePosition ?renewsTo
@@ -389,19 +390,21 @@ def layout(j: Journey) -> dict:
     """Coordinates of everything in the SVG (the template only draws them, escaped)."""
     n_cols = max(len(j.stages), 1)
     n_lanes = max(len(j.functions), 1)
+    col_w = min(max((FIT_WIDTH - LANE_LABEL_W - 2 * MARGIN - 30) // n_cols, COL_W_MIN),
+                COL_W_MAX)
     top = MARGIN + (LOOP_H if j.renewal else 0)
     phase_y = top
     header_y = phase_y + PHASE_H + 4
     lanes_y = header_y + HEADER_H + 6
     left = MARGIN + LANE_LABEL_W
-    width = left + n_cols * COL_W + MARGIN + 30
+    width = left + n_cols * col_w + MARGIN + 30
     height = lanes_y + n_lanes * LANE_H + MARGIN
     col = {s["iri"]: s["column"] for s in j.stages}
     lane = {f["iri"]: f["lane"] for f in j.functions}
     uncovered = set(j.uncovered)
 
     def col_x(c: int) -> float:
-        return left + c * COL_W
+        return left + c * col_w
 
     def lane_y(i: int) -> float:
         return lanes_y + i * LANE_H
@@ -411,10 +414,10 @@ def layout(j: Journey) -> dict:
     for s in j.stages:
         name = s["phaseLabel"] or ("" if s["phase"] is None else s["phase"])
         if phases and phases[-1]["key"] == s["phase"]:
-            phases[-1]["w"] += COL_W
+            phases[-1]["w"] += col_w
         else:
             phases.append({"key": s["phase"], "label": name, "x": col_x(s["column"]) + 2,
-                           "w": COL_W, "post": "post" in (s["phase"] or "").lower()})
+                           "w": col_w, "post": "post" in (s["phase"] or "").lower()})
     for p in phases:
         p["w"] -= 4
         p["text"] = _fit(p["label"] or "phase not stated", p["w"] - 8, 7.2)
@@ -423,15 +426,15 @@ def layout(j: Journey) -> dict:
     for s in j.stages:
         x = col_x(s["column"])
         columns.append({
-            **s, "x": x, "cx": x + COL_W / 2,
-            "lines": _wrap(s["short"], 17),
+            **s, "x": x, "cx": x + col_w / 2,
+            "lines": _wrap(s["short"], int((col_w - 12) / 8)),
             "uncovered": s["iri"] in uncovered,
         })
 
     lane_rows = []
     for f in j.functions:
         y = lane_y(f["lane"])
-        lane_rows.append({**f, "y": y, "cy": y + LANE_H / 2, "lines": _wrap(f["label"], 24)})
+        lane_rows.append({**f, "y": y, "cy": y + LANE_H / 2, "lines": _wrap(f["label"], 22)})
 
     cells = []
     for c in j.coverage:
@@ -439,14 +442,15 @@ def layout(j: Journey) -> dict:
             continue
         x, y = col_x(col[c["stage"]]), lane_y(lane[c["function"]])
         markers = []
+        first_cx = x + col_w / 2 - (len(c["characteristics"]) - 1) * 11
         for i, label in enumerate(c["characteristics"]):
             key = label.lower()
             markers.append({"letter": CHARACTERISTIC_LETTERS.get(key, label[:1].upper() or "?"),
                             "css": key if key in CHARACTERISTIC_LETTERS else "other",
-                            "label": label, "cx": x + CELL_PAD_X + 16 + i * 22,
+                            "label": label, "cx": first_cx + i * 22,
                             "cy": y + LANE_H / 2})
         cells.append({**c, "x": x + CELL_PAD_X, "y": y + CELL_PAD_Y,
-                      "w": COL_W - 2 * CELL_PAD_X, "h": LANE_H - 2 * CELL_PAD_Y,
+                      "w": col_w - 2 * CELL_PAD_X, "h": LANE_H - 2 * CELL_PAD_Y,
                       "markers": markers,
                       "stageLabel": next(s["label"] for s in j.stages if s["iri"] == c["stage"]),
                       "functionLabel": j.functions[lane[c["function"]]]["label"]})
@@ -475,9 +479,9 @@ def layout(j: Journey) -> dict:
         l1, l2 = lane[a["fromFunction"]], lane[a["toFunction"]]
         y1 = lane_y(l1) + LANE_H / 2 + spread(outs[(a["fromStage"], a["fromFunction"])], i)
         y2 = lane_y(l2) + LANE_H / 2 + spread(ins[(a["toStage"], a["toFunction"])], i)
-        x1 = col_x(c1) + COL_W - CELL_PAD_X
+        x1 = col_x(c1) + col_w - CELL_PAD_X
         same = c1 == c2
-        x2 = col_x(c2) + (COL_W - CELL_PAD_X if same else CELL_PAD_X) + (4 if same else -2)
+        x2 = col_x(c2) + (col_w - CELL_PAD_X if same else CELL_PAD_X) + (4 if same else -2)
         path, mx, my = _cubic(x1, y1, x2, y2, same)
         what = a.get("handsOver") or ("nothing: the hand-off is missing" if a["missing"]
                                       else "not stated")
@@ -487,22 +491,26 @@ def layout(j: Journey) -> dict:
 
     loop = None
     if j.renewal and j.renewal.get("from") in col and j.renewal.get("to") in col:
-        xf = col_x(col[j.renewal["from"]]) + COL_W / 2
-        xt = col_x(col[j.renewal["to"]]) + COL_W / 2
+        xf = col_x(col[j.renewal["from"]]) + col_w / 2
+        xt = col_x(col[j.renewal["to"]]) + col_w / 2
         y0 = phase_y - 2
-        peak = MARGIN + 6
+        # A cubic's top lies 3/4 of the way to its control points: keep it under the label.
+        top = MARGIN + 24
+        control = y0 - (y0 - top) / 0.75
         label = j.renewal.get("label") or "Renewal loop"
-        loop = {"path": f"M{xf:.1f},{y0:.1f} C{xf:.1f},{peak:.1f} {xt:.1f},{peak:.1f} "
-                        f"{xt:.1f},{y0 - 6:.1f}",
-                "tx": (xf + xt) / 2, "ty": peak + 12,
-                "text": _fit("↺ " + label, max(abs(xf - xt) - 30, 90)),
+        loop = {"path": f"M{xf:.1f},{y0:.1f} C{xf:.1f},{control:.1f} {xt:.1f},{control:.1f} "
+                        f"{xt:.1f},{y0 - 2:.1f}",
+                "tx": (xf + xt) / 2, "ty": MARGIN + 14,
+                # the label may run past the arc, but not past the stage columns
+                "text": _fit("↺ " + label, 2 * min((xf + xt) / 2 - left,
+                                                   left + n_cols * col_w - (xf + xt) / 2) - 10),
                 "title": f"{label}: from {stage_names[j.renewal['from']]} back to "
                          f"{stage_names[j.renewal['to']]}"}
 
     return {
         "width": width, "height": height, "left": left, "lanes_y": lanes_y,
         "lanes_h": n_lanes * LANE_H, "header_y": header_y, "header_h": HEADER_H,
-        "phase_y": phase_y, "phase_h": PHASE_H, "col_w": COL_W, "lane_h": LANE_H,
+        "phase_y": phase_y, "phase_h": PHASE_H, "col_w": col_w, "lane_h": LANE_H,
         "margin": MARGIN, "label_w": LANE_LABEL_W, "phases": phases, "columns": columns,
         "lanes": lane_rows, "cells": cells, "arrows": drawn, "loop": loop,
     }
