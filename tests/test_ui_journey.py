@@ -291,3 +291,34 @@ def test_narrow_screen_scrolls_the_picture_only(live_server, browser) -> None:
             " return d.scrollWidth > d.clientWidth; })()")
     finally:
         context.close()
+
+
+MINIMAL = """
+@prefix cv: <https://w3id.org/custvalue/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix ex: <https://example.org/mini/> .
+ex:j a cv:CustomerJourney ; rdfs:label "Mini <script>window.__x=1</script>" .
+ex:s1 cv:stageOf ex:j ; cv:stagePosition 1 ; rdfs:label "Look & <b>feel</b>" ; cv:nextStage ex:s2 .
+ex:s2 cv:stageOf ex:j ; cv:stagePosition 2 ; rdfs:label "Buy" ; cv:renewsTo ex:s1 .
+ex:f cv:coversStage ex:s1 ; rdfs:label "Team \\"<img src=x onerror=alert(1)>\\"" .
+"""
+
+
+def test_minimal_journey_stage_of_renews_to_and_escaping(make_server) -> None:
+    """Stages stated only with cv:stageOf, no stage types, a cv:renewsTo loop, hostile labels."""
+    from custvalue_kg.kg import KnowledgeGraph
+
+    kg = KnowledgeGraph.open()
+    kg.load_data(MINIMAL, fmt="turtle", graph="https://example.org/mini/graph")
+    server = make_server(kg)
+    status, _, body = fetch(server.base, journey_path("https://example.org/mini/j"))
+    assert status == 200
+    assert b"<script>window" not in body and b"<img src=x" not in body and b"<b>feel" not in body
+    doc = parse(body)
+    assert stage_labels(doc) == ["Look & <b>feel</b>", "Buy"]
+    assert [text(g.find("text")) for g in groups(doc, "phase")] == ["phase not stated"]
+    assert len(groups(doc, "renewal-loop")) == 1
+    assert [g.get("data-stage") for g in groups(doc, "uncovered-stage")] == [
+        "https://example.org/mini/s2"]
+    lane = having(svg(doc).findall(".//a"), "lane-link")
+    assert text(lane[0].find("title")) == 'Team "<img src=x onerror=alert(1)>"'
