@@ -69,7 +69,7 @@ SEGMENTS_QUERY = """
 SELECT ?segment ?label (COUNT(DISTINCT ?journey) AS ?journeys) WHERE {
   ?segment a cv:CustomerSegment .
   OPTIONAL { ?segment rdfs:label ?label }
-  OPTIONAL { ?journey cv:forSegment ?segment }
+  OPTIONAL { ?journey cv:forSegment ?segment ; a cv:CustomerJourney }
 } GROUP BY ?segment ?label ORDER BY ?label ?segment
 """
 
