@@ -11,6 +11,8 @@ from flask import current_app
 
 from custvalue_kg.executor import Executor, make_executor
 from custvalue_kg.kg import KnowledgeGraph
+from custvalue_kg.store import EmbeddedStore
+from custvalue_kg.validation import ValidationReport
 
 from .metrics import Metrics
 from .settings import Settings
@@ -29,6 +31,9 @@ class Service:
     metrics: Metrics = field(default_factory=Metrics)
     # Writers take this lock; the executor forks its workers under it.
     write_lock: threading.RLock = field(default_factory=threading.RLock)
+    # Bumped by every write through this service; cached answers are valid for one value.
+    generation: int = 0
+    _report: tuple[int, ValidationReport] | None = None
 
     @classmethod
     def create(cls, kg: KnowledgeGraph, settings: Settings) -> Service:
@@ -43,7 +48,25 @@ class Service:
             try:
                 return action()
             finally:
+                self.generation += 1
                 self.executor.invalidate()
+
+    def validation_report(self) -> ValidationReport:
+        """The report of the whole store, reused until the next write through this service.
+
+        Validating takes a good part of a second even on the sample, too slow for every page.
+        A remote store may be written by others, so its report is never reused.
+        """
+        if not isinstance(self.kg.store, EmbeddedStore):
+            return self.kg.validate()
+        generation = self.generation
+        cached = self._report
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        report = self.kg.validate()
+        if self.generation == generation:  # no write happened while validating
+            self._report = (generation, report)
+        return report
 
     def close(self) -> None:
         self.executor.close()

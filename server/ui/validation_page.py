@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import threading
 from collections.abc import Sequence
 
 from flask import Response
@@ -11,7 +10,7 @@ from rdflib import RDFS, URIRef
 
 from custvalue_kg.validation import ValidationReport, ValidationResult, load_shapes
 
-from ..context import Service, service
+from ..context import service
 from . import blueprint
 from .links import page_link
 from .render import compact, respond
@@ -20,35 +19,9 @@ SEVERITIES = ("Violation", "Warning", "Info")
 CSV_COLUMNS = ("severity", "shape", "shapeLabel", "focusNode", "focusLabel", "path", "value",
                "message")
 
-# One report per service, kept only while the store's write generation is unchanged: every
-# write through Service.write bumps it, so nothing survives a write. Validating the sample takes
-# ~0.4 s, too slow to redo on every overview.
-_cache: dict[int, tuple[int, ValidationReport]] = {}
-_cache_lock = threading.Lock()
-
-
-def _generation(svc: Service) -> int | None:
-    # Only the isolated executor counts writes; elsewhere (remote stores) we cannot know.
-    generation = getattr(svc.executor, "_generation", None)
-    return generation if isinstance(generation, int) else None
-
-
 def store_report() -> ValidationReport:
     """The validation report of the whole store, reused until the next write."""
-    svc = service()
-    generation = _generation(svc)
-    if generation is None:
-        return svc.kg.validate()
-    with _cache_lock:
-        cached = _cache.get(id(svc))
-        if cached is not None and cached[0] == generation:
-            return cached[1]
-    report = svc.kg.validate()
-    with _cache_lock:
-        # A write may have happened while validating: keep the report only if none did.
-        if _generation(svc) == generation:
-            _cache[id(svc)] = (generation, report)
-    return report
+    return service().validation_report()
 
 
 @functools.lru_cache(maxsize=1)
