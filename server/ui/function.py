@@ -61,9 +61,11 @@ WHERE {
   OPTIONAL { ?stage cv:stagePosition ?position }
 } ORDER BY ?journeyLabel ?journey ?position ?stageLabel ?characteristicLabel"""
 
+# DISTINCT: a journey's stages may be stated from both sides (hasStage and stageOf).
 HANDOFFS_QUERY = prologue() + """
-SELECT ?handOff ?direction ?other ?otherLabel ?fromStage ?fromStageLabel ?toStage ?toStageLabel
-       ?handsOver ?journey ?journeyLabel ?handOffLabel
+SELECT DISTINCT ?handOff ?direction ?other ?otherLabel ?fromStage ?fromStageLabel
+       ?toStage ?toStageLabel
+       ?handsOver ?journey ?journeyLabel ?handOffLabel ?position
 WHERE {
   { ?handOff cv:fromFunction ?function ; cv:toFunction ?other . BIND ("out" AS ?direction) }
   UNION

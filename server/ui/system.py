@@ -79,16 +79,14 @@ def named_rows(name: str, values: Mapping[str, str | None] | None = None) -> lis
 def describe(iri: str) -> tuple[bool, dict[str, list[tuple[Node, str | None]]]]:
     """Whether the IRI occurs at all, and its outgoing values per predicate with labels."""
     query = prologue() + """
-SELECT ?p ?o (SAMPLE(?l) AS ?label) ?used WHERE {
-  { ?s ?p ?o . OPTIONAL { ?o rdfs:label|skos:prefLabel ?l } }
-  UNION { FILTER EXISTS { ?x ?y ?s } BIND (true AS ?used) }
-} GROUP BY ?p ?o ?used"""
+SELECT ?p ?o (SAMPLE(?l) AS ?label) WHERE {
+  ?s ?p ?o . OPTIONAL { ?o rdfs:label|skos:prefLabel ?l }
+} GROUP BY ?p ?o"""
     values: dict[str, list[tuple[Node, str | None]]] = {}
-    exists = False
     for row in run_query(query, {"s": URIRef(iri)}).dicts():
-        exists = True
-        if "p" in row:
-            values.setdefault(str(row["p"]), []).append((row["o"], text(row.get("label"))))
+        values.setdefault(str(row["p"]), []).append((row["o"], text(row.get("label"))))
+    # an IRI only used as an object still exists (its /resource page has something to show)
+    exists = bool(values) or bool(run_query("ASK { ?x ?y ?s }", {"s": URIRef(iri)}).boolean)
     for found in values.values():
         found.sort(key=lambda pair: (pair[1] or str(pair[0])).lower())
     return exists, values
@@ -139,7 +137,7 @@ def diagram(centre: Mapping[str, object], neighbours: Iterable[Mapping[str, obje
                 2 * MARGIN + len(bottom) * (NODE_W + 24))
     mid = width / 2
     cy = MARGIN + column_h / 2
-    height = MARGIN * 2 + column_h + (ROW_GAP + NODE_H + 40 if bottom else 0)
+    height = MARGIN * 2 + column_h + (ROW_GAP + NODE_H if bottom else 0)
     box = {"x": mid - CENTRE_W / 2, "y": cy - CENTRE_H / 2, "w": CENTRE_W, "h": CENTRE_H,
            "lines": _lines(str(centre["label"]), 30), **centre}
     nodes = []
@@ -154,7 +152,9 @@ def diagram(centre: Mapping[str, object], neighbours: Iterable[Mapping[str, obje
                 y = MARGIN + (column_h - len(members) * ROW_GAP) / 2 + i * ROW_GAP \
                     + (ROW_GAP - NODE_H) / 2
                 edge_x = box["x"] if side == "left" else box["x"] + CENTRE_W
-                a = (edge_x, cy)
+                # spread the lines over the centre's side so arrowheads do not pile up
+                spread = min(16, (CENTRE_H - 20) / max(len(members) - 1, 1))
+                a = (edge_x, cy + (i - (len(members) - 1) / 2) * spread)
                 b = (x + NODE_W if side == "left" else x, y + NODE_H / 2)
             start, end = (a, b) if n.get("outgoing", True) else (b, a)
             # the label sits two thirds of the way towards the neighbour, clear of the centre
