@@ -223,3 +223,30 @@ def test_browser_function_page(served, page):
     # narrow screen: the page itself does not scroll sideways
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert page.console_errors == []
+
+
+HOSTILE = """
+@prefix cv: <https://w3id.org/custvalue/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://example.org/x/cfs> a cv:CustomerFacingSystem ;
+    rdfs:label "<script>alert(1)</script>" ;
+    cv:marketPromise "\\"><img src=x onerror=alert(2)>" ;
+    cv:dependsOn <https://example.org/x/sup> .
+<https://example.org/x/sup> a cv:SupportingSystem ; rdfs:label "A & <b>B</b>" .
+"""
+
+
+def test_graph_values_are_escaped_in_page_and_svg():
+    from custvalue_kg.kg import KnowledgeGraph
+    from server import create_app
+
+    kg = KnowledgeGraph.open()
+    kg.load_data(HOSTILE, fmt="turtle", graph="https://example.org/x/graph")
+    app = create_app(kg)
+    try:
+        html = app.test_client().get("/system?iri=https://example.org/x/cfs").get_data(True)
+    finally:
+        app.extensions["custvalue_kg"].close()
+    assert "<script>alert" not in html and "<img" not in html and "<b>B" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "A &amp; &lt;b&gt;B&lt;/b&gt;" in html.split("<svg", 1)[1]
