@@ -162,6 +162,13 @@ def _open_read_only(path: str) -> ox.Store:
 def _worker_main(connection: Connection, path: str | None, snapshot: ox.Store | None,
                  parent: int) -> None:
     """Serve requests until the pipe closes; the parent kills us when a query overruns."""
+    if snapshot is not None:
+        # A forked child inherits every descriptor of the parent (sockets, other workers'
+        # pipes, a browser driver's pipes): holding them would keep those open after the
+        # parent closes them. Keep only stdio and our own pipe.
+        keep = connection.fileno()
+        os.closerange(3, keep)
+        os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX"))
     store = snapshot if snapshot is not None else _open_read_only(path)
     while True:
         try:
