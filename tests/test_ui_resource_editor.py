@@ -203,3 +203,10 @@ def test_named_query_missing_parameter_and_twins(live_server) -> None:
     assert {r["function"]["iri"] for r in rows} == {SKY + "function/brand-marketing",
                                                     SKY + "function/events-marketing"}
     assert get(live_server.base + "/queries/no-such-query")[0] == 404
+
+
+def test_editor_reports_a_timeout(make_server) -> None:
+    server = make_server(query_timeout=0.5)
+    endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    status, _, body = get(server.base + "/query?" + urlencode({"query": endless}))
+    assert status == 503 and 'id="query-error"' in body.decode()
