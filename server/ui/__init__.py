@@ -15,11 +15,12 @@ blueprint = Blueprint(
 
 
 
-@blueprint.app_context_processor
-def _template_helpers() -> dict:
+@blueprint.record_once
+def _template_helpers(state) -> None:
+    # Globals, not a context processor: imported macros see globals without "with context".
     from .render import compact, resource_url
 
-    return {"resource_url": resource_url, "compact": compact}
+    state.app.jinja_env.globals.update(resource_url=resource_url, compact=compact)
 
 
 # Importing the page modules registers their routes on the blueprint.
