@@ -136,11 +136,23 @@ class LiveServer:
         self.port = self.server.effective_port
         self.base = f"http://127.0.0.1:{self.port}"
         self.sparql = self.base + "/sparql"
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.stopping = False
+        self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
 
+    def _serve(self) -> None:
+        try:
+            self.server.run()
+        except OSError:
+            # closing the listening socket under a running select loop ends it with EBADF
+            if not self.stopping:
+                raise
+
     def stop(self) -> None:
+        self.stopping = True
+        self.server.task_dispatcher.shutdown(timeout=1)
         self.server.close()
+        self.thread.join(timeout=5)
         self.app.extensions["custvalue_kg"].close()
 
 

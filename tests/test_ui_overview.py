@@ -106,7 +106,7 @@ def test_overview_is_fast_when_warm(live_server) -> None:
 
 
 def test_overview_sees_a_write(writable_server) -> None:
-    from tests.conftest import TOKEN
+    from conftest import TOKEN
 
     before = get_json(writable_server.base + "/?format=json")
     assert before["validation"]["counts"]["Warning"] == 12
