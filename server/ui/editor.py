@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Response, request
-from rdflib import BNode, Literal, URIRef
+from rdflib import URIRef
 from rdflib.term import Node
 from werkzeug.exceptions import Forbidden
 
@@ -24,7 +24,7 @@ from custvalue_kg.namespaces import PREFIXES
 from ..context import service
 from ..security import check_federation
 from . import blueprint
-from .render import alternate_url, compact, labels_for, prologue, respond
+from .render import alternate_url, compact, labels_for, prologue, respond, term_cell
 
 SAMPLE_BODY = """
 # Every customer journey with the system it belongs to
@@ -90,18 +90,7 @@ def execute(sparql: str, bindings: Mapping[str, Node] | None = None) -> Outcome:
                    count=len(result.rows), truncated=execution.truncated)
 
 
-def cell(term: Node | None, labels: Mapping[str, str]) -> dict | None:
-    """One result value for the template and the JSON twin."""
-    if term is None:
-        return None
-    if isinstance(term, URIRef):
-        return {"iri": str(term), "label": labels.get(str(term))}
-    if isinstance(term, Literal):
-        return {"value": str(term), "lang": term.language,
-                "datatype": compact(str(term.datatype)) if term.datatype else None}
-    if isinstance(term, BNode):
-        return {"bnode": f"_:{term}"}
-    return {"value": str(term)}
+cell = term_cell  # the editor's name for it, used by the named-query forms too
 
 
 def results_data(outcome: Outcome) -> dict:

@@ -56,6 +56,20 @@ def term_json(term: Node | None) -> object:
     return str(term)
 
 
+def term_cell(term: Node | None, labels: Mapping[str, str]) -> dict | None:
+    """One RDF term for a template and a JSON twin: an IRI with its label, or a literal."""
+    if term is None:
+        return None
+    if isinstance(term, URIRef):
+        return {"iri": str(term), "label": labels.get(str(term))}
+    if isinstance(term, Literal):
+        return {"value": str(term), "lang": term.language,
+                "datatype": compact(str(term.datatype)) if term.datatype else None}
+    if isinstance(term, BNode):
+        return {"bnode": f"_:{term}"}
+    return {"value": str(term)}
+
+
 def page_format() -> str:
     """html, json or csv: the ?format= parameter, else the Accept header."""
     asked = request.args.get("format")

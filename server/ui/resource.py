@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from urllib.parse import quote
 
 from flask import Response, abort, request
-from rdflib import BNode, Literal, URIRef
+from rdflib import URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 from werkzeug.exceptions import BadRequest, ServiceUnavailable
@@ -24,7 +24,7 @@ from custvalue_kg.results import QueryResult
 from ..conneg import choose
 from ..context import service
 from . import blueprint
-from .render import compact, labels_for, respond, term_json
+from .render import compact, labels_for, respond, term_cell
 
 # Media types offered on the resource URL; the first is what a browser (*/*) gets.
 OFFERS = {
@@ -66,16 +66,7 @@ def _select(sparql: str, this: URIRef) -> tuple[QueryResult, bool]:
     return execution.result(), execution.truncated
 
 
-def _term(term: Node | None, labels: dict[str, str]) -> dict:
-    """One value for the template and the JSON twin."""
-    if isinstance(term, URIRef):
-        return {"iri": str(term), "label": labels.get(str(term))}
-    if isinstance(term, Literal):
-        return {"value": str(term), "lang": term.language,
-                "datatype": compact(str(term.datatype)) if term.datatype else None}
-    if isinstance(term, BNode):
-        return {"bnode": f"_:{term}"}
-    return {"value": term_json(term)}
+_term = term_cell
 
 
 def _sort_key(value: dict) -> tuple:
