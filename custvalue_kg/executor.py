@@ -21,6 +21,7 @@ import os
 import queue
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -208,18 +209,19 @@ class _Worker:
             self.process.join(timeout=5)
 
 
-class Executor:
+class Executor(ABC):
     """Runs queries for a server or a CLI; see IsolatedExecutor and InlineExecutor."""
 
     timeout: float | None = None
 
+    @abstractmethod
     def run(self, request: QueryRequest, *, timeout: float | None = None) -> Execution:
-        raise NotImplementedError
+        """Run one query and return its serialised answer."""
 
-    def invalidate(self) -> None:
+    def invalidate(self) -> None:  # noqa: B027 - nothing to refresh when running inline
         """The store was written to: later queries must see the new data."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - nothing to stop when running inline
         """Stop any workers."""
 
 
