@@ -90,6 +90,12 @@ def parse_rdf(
     Raises InputError naming the source, line and column of the first syntax error.
     """
     target = ox.NamedNode(graph)
+    if fmt.name == "jsonld":
+        # Our published context is read from the shipped copy, never fetched.
+        from .jsonld import inline_known_contexts
+
+        raw = _read(data, source_name) if isinstance(data, Path) else data
+        data = inline_known_contexts(raw, source_name)
     kwargs = {"path": str(data)} if isinstance(data, Path) else {"input": data}
     by_graph: dict[str, list[ox.Quad]] = {}
     count = 0
@@ -110,6 +116,13 @@ def parse_rdf(
     if progress is not None:
         progress(source_name, count)
     return by_graph
+
+
+def _read(path: Path, source_name: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc}", source=source_name) from None
 
 
 def stage_files(

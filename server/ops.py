@@ -52,3 +52,14 @@ def metrics() -> Response:
 def _no_cache(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@blueprint.get("/context.jsonld")
+def jsonld_context() -> Response:
+    """The ontology's JSON-LD @context (published as https://w3id.org/custvalue/context.jsonld)."""
+    from custvalue_kg.jsonld import shipped_context
+
+    response = Response(json.dumps(shipped_context(), indent=2),
+                        mimetype="application/ld+json")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
