@@ -133,7 +133,6 @@ def execute_on_oxigraph(store: ox.Store, request: QueryRequest) -> Execution:
 
 def _capped_solutions(answer: ox.QuerySolutions, max_rows: int, fmt: str) -> Execution:
     """Keep the first ``max_rows`` solutions, re-serialised through our own writers."""
-    from .results import QueryResult as Result
     from .terms import from_oxigraph
 
     variables = [v.value for v in answer.variables]
@@ -144,7 +143,7 @@ def _capped_solutions(answer: ox.QuerySolutions, max_rows: int, fmt: str) -> Exe
             truncated = True
             break
         rows.append(tuple(from_oxigraph(solution[i]) for i in range(len(variables))))
-    text = Result("select", variables=variables, rows=rows).serialize(fmt)
+    text = QueryResult("select", variables=variables, rows=rows).serialize(fmt)
     return Execution("select", text.encode("utf-8"), RESULT_MEDIA_TYPES[fmt], fmt, truncated)
 
 

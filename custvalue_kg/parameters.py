@@ -44,6 +44,11 @@ class Parameter:
         return coerce_value(self.name, self.type, value, self.allowed)
 
 
+def is_absolute_iri(text: str) -> bool:
+    """An absolute IRI with none of the characters RFC 3987 forbids (safe inside <...>)."""
+    return bool(_IRI.match(text))
+
+
 def coerce_value(name: str, type_: str, value: str, allowed: tuple[str, ...] = ()) -> Node:
     if allowed and value not in allowed:
         raise ParameterError(name, f"{value!r} is not one of {', '.join(allowed)}")

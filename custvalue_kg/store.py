@@ -20,7 +20,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .errors import QueryError, StoreError
-from .formats import RdfFormat, rdf_format
+from .formats import RdfFormat
 from .namespaces import PREFIXES
 from .parameters import has_dataset_clause, inject_values, query_form
 from .results import QueryResult
@@ -423,4 +423,4 @@ def _skolem(term, run: str):
     return term
 
 
-__all__ = ["EmbeddedStore", "RemoteStore", "Store", "open_store", "rdf_format"]
+__all__ = ["EmbeddedStore", "RemoteStore", "Store", "open_store"]

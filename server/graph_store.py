@@ -117,6 +117,11 @@ def _used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
     return {p: ns for p, ns in PREFIXES.items() if any(i.startswith(ns) for i in iris)}
 
 
+def _existed(graphs: _Graphs, target: Target) -> bool:
+    """Whether the target graph exists; the default graph counts only when it has triples."""
+    return graphs.exists(target) and (target.iri is not None or graphs.has_triples(target))
+
+
 def _put(target: Target | None) -> Response:
     if target is None:
         raise BadRequest("name the graph to replace: ?graph=IRI or ?default")
@@ -124,7 +129,7 @@ def _put(target: Target | None) -> Response:
     graphs = _Graphs(service().kg.store)
 
     def replace() -> bool:
-        existed = graphs.exists(target) and (target.iri is not None or graphs.has_triples(target))
+        existed = _existed(graphs, target)
         graphs.replace(target, triples)
         return existed
 
@@ -141,7 +146,7 @@ def _post(target: Target | None) -> Response:
     graphs = _Graphs(service().kg.store)
 
     def merge() -> bool:
-        existed = graphs.exists(target) and (target.iri is not None or graphs.has_triples(target))
+        existed = _existed(graphs, target)
         graphs.add(target, triples)
         return existed
 

@@ -7,7 +7,6 @@ stages and an unmonitored journey are drawn so they jump out. `/journeys` lists 
 
 from __future__ import annotations
 
-import re
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,11 +15,12 @@ from flask import Response, request
 from rdflib import URIRef
 from rdflib.term import Node
 
+from custvalue_kg.parameters import is_absolute_iri
+
 from ..context import service
 from . import blueprint
 from .render import prologue, respond, run_query, term_json
 
-_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 CHARACTERISTIC_LETTERS = {"functional": "F", "social": "S", "emotional": "E"}
 
 # Layout of the picture, in SVG user units (pixels at 100 % zoom).
@@ -567,7 +567,7 @@ def journey() -> Response:
     if not iri:
         return _not_found("No journey given: add ?iri= with the IRI of a customer journey.",
                           None)
-    if not _IRI.match(iri):
+    if not is_absolute_iri(iri):
         return _not_found("This is not an IRI, so it cannot name a journey.", iri)
     j = load_journey(iri)
     if j is None:

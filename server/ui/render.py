@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import urlencode
 
@@ -14,12 +13,12 @@ from rdflib.term import Node
 
 from custvalue_kg.executor import make_request
 from custvalue_kg.namespaces import PREFIXES
+from custvalue_kg.parameters import is_absolute_iri
 from custvalue_kg.results import QueryResult
 
 from ..conneg import choose
 from ..context import service
 
-_SAFE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 PAGE_FORMATS = {"html": "text/html", "json": "application/json", "csv": "text/csv"}
 
 
@@ -124,7 +123,7 @@ def labels_for(iris: Iterable[str]) -> dict[str, str]:
     if not unique:
         return {}
     # Graph IRIs were checked by the parser; the filter keeps the VALUES text well-formed anyway.
-    values = " ".join(f"<{i}>" for i in unique if _SAFE_IRI.match(i))
+    values = " ".join(f"<{i}>" for i in unique if is_absolute_iri(i))
     query = (
         "SELECT ?s (SAMPLE(?l) AS ?label) WHERE { VALUES ?s { " + values + " } "
         "{ ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } UNION "

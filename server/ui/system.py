@@ -17,10 +17,11 @@ from rdflib import URIRef
 from rdflib.term import Node
 
 from custvalue_kg.namespaces import PREFIXES
+from custvalue_kg.parameters import is_absolute_iri
 
 from ..context import service
 from . import blueprint
-from .render import _SAFE_IRI, prologue, respond, run_query
+from .render import prologue, respond, run_query
 
 CV = PREFIXES["cv"]
 CFS = CV + "CustomerFacingSystem"
@@ -60,7 +61,7 @@ def text(term: Node | None) -> str | None:
 def requested_iri() -> str | None:
     """The ?iri= parameter when it is a well-formed IRI (anything else is a 404)."""
     raw = (request.args.get("iri") or "").strip()
-    return raw if raw and _SAFE_IRI.match(raw) else None
+    return raw if raw and is_absolute_iri(raw) else None
 
 
 def not_found(kind: str, iri: str | None, reason: str, *, known: bool = False) -> Response:
