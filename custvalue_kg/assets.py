@@ -11,6 +11,9 @@ from pathlib import Path
 
 ASSET_KINDS = ("ontology", "shapes", "queries", "examples")
 
+# The ontology graph, in load order: the core, its modules, then the alignments.
+ONTOLOGY_MODULES = ("custvalue.ttl", "linking.ttl", "alignments.ttl")
+
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -25,9 +28,9 @@ def asset_dir(kind: str) -> Path:
 
 
 def ontology_files() -> list[Path]:
-    """The core ontology and its alignments (the ontology graph)."""
+    """The core ontology, its modules and its alignments (the ontology graph)."""
     folder = asset_dir("ontology")
-    return [folder / "custvalue.ttl", folder / "alignments.ttl"]
+    return [folder / name for name in ONTOLOGY_MODULES]
 
 
 def scheme_files() -> list[Path]:

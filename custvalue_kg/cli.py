@@ -16,28 +16,19 @@ import click
 
 from . import __version__
 from .catalog import NamedQuery, named_query_from_text, read_query_file
+from .cli_common import (
+    EXIT_BAD_INPUT,
+    EXIT_VIOLATIONS,
+    Progress,
+    open_kg,
+    store_option,
+    update_endpoint_option,
+)
 from .errors import CustvalueError
 from .formats import RDF_FORMATS
+from .import_commands import import_group, list_sources, remove_source
 from .kg import KnowledgeGraph, ValidationFailed, validate_files
 from .results import GRAPH_FORMATS, SELECT_FORMATS
-
-EXIT_VIOLATIONS = 1
-EXIT_BAD_INPUT = 2
-
-
-class Progress:
-    """Progress lines on stderr, only when it is a terminal."""
-
-    def __init__(self) -> None:
-        self.enabled = sys.stderr.isatty()
-
-    def __call__(self, source: str, count: int) -> None:
-        if self.enabled:
-            click.echo(f"\r  parsing {source}: {count:,} triples", err=True, nl=False)
-
-    def step(self, text: str) -> None:
-        if self.enabled:
-            click.echo(f"\r{text}", err=True)
 
 
 class CommandGroup(click.Group):
@@ -66,23 +57,6 @@ class CommandGroup(click.Group):
 
 def _plugin_commands() -> dict:
     return {ep.name: ep for ep in entry_points(group="custvalue_kg.commands")}
-
-
-store_option = click.option(
-    "--store", "store", envvar="CUSTVALUE_KG_STORE", metavar="DIR|URL",
-    help="A store directory (embedded Oxigraph, created if missing) or the query endpoint URL "
-         "of a SPARQL 1.1 store. Default: an in-memory store holding the ontology and the "
-         "sample enterprise. Environment: CUSTVALUE_KG_STORE.",
-)
-update_endpoint_option = click.option(
-    "--update-endpoint", envvar="CUSTVALUE_KG_UPDATE_ENDPOINT", metavar="URL",
-    help="The SPARQL update endpoint of a remote store, when it is not the query URL with "
-         "'/query' replaced by '/update' (or the query URL itself).",
-)
-
-
-def _open(store: str | None, update_endpoint: str | None) -> KnowledgeGraph:
-    return KnowledgeGraph.open(store, update_endpoint=update_endpoint)
 
 
 @click.group(cls=CommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -115,7 +89,7 @@ def load(sources, store, update_endpoint, graph, fmt, append, require_valid) -> 
     syntax error (reported with file, line and column) or, with --require-valid, a SHACL
     violation leaves the store exactly as it was.
     """
-    kg = _open(store, update_endpoint)
+    kg = open_kg(store, update_endpoint)
     progress = Progress()
     summary = kg.load(sources, graph=graph, fmt=fmt, replace=not append,
                       require_valid=require_valid, progress=progress)
@@ -142,7 +116,7 @@ def validate(files, store, update_endpoint, extra_shapes, fmt) -> None:
     if files:
         report = validate_files(files, extra_shapes=extra_shapes, progress=progress)
     else:
-        kg = _open(store, update_endpoint)
+        kg = open_kg(store, update_endpoint)
         progress.step("validating ...")
         report = kg.validate(extra_shapes=extra_shapes)
         kg.close()
@@ -210,7 +184,7 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 @update_endpoint_option
 def query(reference, params, fmt, store, update_endpoint) -> None:
     """Run a named query (see `custvalue-kg queries`), a .rq file, or SPARQL from stdin (-)."""
-    kg = _open(store, update_endpoint)
+    kg = open_kg(store, update_endpoint)
     named = _resolve_query(kg, reference)
     bindings = named.bind(_parse_params(params))
     result = kg.store.query(named.text, bindings)
@@ -229,7 +203,7 @@ def query(reference, params, fmt, store, update_endpoint) -> None:
               help="Write to this file instead of stdout (written whole, or not at all).")
 def export(store, update_endpoint, fmt, graphs, output) -> None:
     """Export the named graphs as TriG, N-Quads, Turtle, N-Triples, JSON-LD or RDF/XML."""
-    kg = _open(store, update_endpoint)
+    kg = open_kg(store, update_endpoint)
     data = kg.export(fmt, list(graphs) or None)
     kg.close()
     if output:
@@ -249,7 +223,7 @@ def export(store, update_endpoint, fmt, graphs, output) -> None:
               show_default=True)
 def stats(store, update_endpoint, fmt) -> None:
     """Named graphs with triple counts, and instances per ontology class."""
-    kg = _open(store, update_endpoint)
+    kg = open_kg(store, update_endpoint)
     result = kg.stats()
     kg.close()
     if fmt == "json":
@@ -261,6 +235,11 @@ def stats(store, update_endpoint, fmt) -> None:
     click.echo("instances per class")
     for _, label, count in result.classes:
         click.echo(f"  {count:>10,}  {label}")
+
+
+main.add_command(import_group)
+main.add_command(list_sources)
+main.add_command(remove_source)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,6 +15,14 @@ from . import assets
 from .catalog import QueryCatalog
 from .errors import CustvalueError, StoreError
 from .formats import RdfFormat, rdf_format
+from .imports.provenance import (
+    GRAPH_BASE,
+    SOURCES_QUERY,
+    ImportBatch,
+    SourceInfo,
+    provenance_quads,
+    sources_from_rows,
+)
 from .results import QueryResult
 from .sources import ProgressCallback, StagedData, expand_sources, parse_rdf, stage_files
 from .store import Store, open_store
@@ -22,7 +30,6 @@ from .store import Store, open_store
 if TYPE_CHECKING:
     from .validation import ValidationReport
 
-GRAPH_BASE = "https://w3id.org/custvalue/graph/"
 ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"
 SCHEMES_GRAPH = GRAPH_BASE + "schemes"
 SAMPLE_GRAPH = GRAPH_BASE + "sample"
@@ -192,6 +199,30 @@ class KnowledgeGraph:
             sources=dict(staged.sources),
             replaced=[g for g in staged.graphs if g in existing and replace],
         )
+
+    def import_batch(self, batch: ImportBatch, *, require_valid: bool = False) -> LoadSummary:
+        """Write an importer's output with its provenance into the source's own named graph.
+
+        One transaction replaces whatever an earlier import of the same source left there, so a
+        re-import never shows a mix of old and new (and a failure leaves the old one intact).
+        """
+        staged = StagedData()
+        staged.add(batch.graph, [*batch.quads, *provenance_quads(batch)], batch.source)
+        return self.write(staged, replace=True, require_valid=require_valid)
+
+    def sources(self) -> list[SourceInfo]:
+        """Every imported source, with when, how and how much was imported."""
+        return sources_from_rows(self.store.query(SOURCES_QUERY).rows)
+
+    def remove_source(self, reference: str) -> SourceInfo:
+        """Drop one imported source's graph, named by its graph IRI or its source (file/URL)."""
+        known = self.sources()
+        for info in known:
+            if reference in (info.graph, info.source):
+                self.store.drop_graphs([info.graph])
+                return info
+        listed = ", ".join(i.graph for i in known) or "none"
+        raise CustvalueError(f"no imported source {reference!r} (imported sources: {listed})")
 
     def remove_graphs(self, graphs: Sequence[str]) -> None:
         """Drop named graphs in one transaction."""

@@ -6,7 +6,7 @@ import signal
 
 import click
 
-from custvalue_kg.cli import store_option, update_endpoint_option
+from custvalue_kg.cli_common import store_option, update_endpoint_option
 from custvalue_kg.kg import KnowledgeGraph
 
 from .app import create_app
