@@ -26,7 +26,7 @@ from .cli_common import (
 )
 from .errors import CustvalueError
 from .formats import RDF_FORMATS
-from .import_commands import import_group, list_sources, remove_source
+from .import_commands import LazyGroup, import_group, list_sources, remove_source
 from .kg import KnowledgeGraph, ValidationFailed, validate_files
 from .results import GRAPH_FORMATS, SELECT_FORMATS
 
@@ -192,7 +192,8 @@ def query(reference, params, fmt, store, update_endpoint) -> None:
     kg.close()
 
 
-@main.command()
+@main.group(cls=LazyGroup, invoke_without_command=True,
+            lazy={"csv": "custvalue_kg.imports.csv_command:export_csv"})
 @store_option
 @update_endpoint_option
 @click.option("--format", "fmt", type=click.Choice(sorted(RDF_FORMATS)), default="trig",
@@ -201,8 +202,14 @@ def query(reference, params, fmt, store, update_endpoint) -> None:
               help="Export only this named graph (repeatable).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
               help="Write to this file instead of stdout (written whole, or not at all).")
-def export(store, update_endpoint, fmt, graphs, output) -> None:
-    """Export the named graphs as TriG, N-Quads, Turtle, N-Triples, JSON-LD or RDF/XML."""
+@click.pass_context
+def export(ctx, store, update_endpoint, fmt, graphs, output) -> None:
+    """Export the named graphs as TriG, N-Quads, Turtle, N-Triples, JSON-LD or RDF/XML.
+
+    `custvalue-kg export csv DIR` writes the spreadsheet templates instead.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
     kg = open_kg(store, update_endpoint)
     data = kg.export(fmt, list(graphs) or None)
     kg.close()
