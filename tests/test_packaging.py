@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import click
+
 import custvalue_kg
 from custvalue_kg import assets
 from custvalue_kg.catalog import QueryCatalog
+from custvalue_kg.cli import main
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -28,6 +31,20 @@ def test_readme_documents_every_named_query_and_command() -> None:
     text = README.read_text(encoding="utf-8")
     for query in QueryCatalog.default():
         assert f"`{query.name}`" in text, f"README does not document query {query.name}"
-    for command in ("load", "validate", "queries", "query", "export", "stats"):
+    commands = command_paths(main)
+    assert {"load", "import archimate", "import csv", "export csv", "sources"} <= set(commands)
+    for command in commands:
         assert re.search(rf"custvalue-kg {command}\b", text), f"README lacks `{command}`"
     assert "make run" in text and "make test" in text
+
+
+def command_paths(group: click.Group, prefix: str = "") -> list[str]:
+    """Every command and subcommand of the CLI, as typed after `custvalue-kg`."""
+    ctx = click.Context(group)
+    found = []
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        found.append(prefix + name)
+        if isinstance(command, click.Group):
+            found += command_paths(command, f"{prefix}{name} ")
+    return found
