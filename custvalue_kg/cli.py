@@ -200,10 +200,13 @@ def query(reference, params, fmt, store, update_endpoint) -> None:
               show_default=True, help="Triple formats (turtle, ...) get the union of the graphs.")
 @click.option("--graph", "graphs", multiple=True, metavar="IRI",
               help="Export only this named graph (repeatable).")
+@click.option("--context", is_flag=True,
+              help="JSON-LD only: compact it with the ontology's @context "
+                   "(https://w3id.org/custvalue/context.jsonld).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
               help="Write to this file instead of stdout (written whole, or not at all).")
 @click.pass_context
-def export(ctx, store, update_endpoint, fmt, graphs, output) -> None:
+def export(ctx, store, update_endpoint, fmt, graphs, context, output) -> None:
     """Export the named graphs as TriG, N-Quads, Turtle, N-Triples, JSON-LD or RDF/XML.
 
     `custvalue-kg export csv DIR` writes the spreadsheet templates instead.
@@ -211,7 +214,7 @@ def export(ctx, store, update_endpoint, fmt, graphs, output) -> None:
     if ctx.invoked_subcommand is not None:
         return
     kg = open_kg(store, update_endpoint)
-    data = kg.export(fmt, list(graphs) or None)
+    data = kg.export(fmt, list(graphs) or None, context=context)
     kg.close()
     if output:
         target = Path(output)

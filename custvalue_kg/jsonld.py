@@ -87,6 +87,23 @@ def _swap_context(value: Any, known: dict[str, Any]) -> Any:
     return value
 
 
+def compact_dataset(nquads: bytes) -> bytes:
+    """Compact JSON-LD of a dataset (N-Quads in), naming our published context by its IRI.
+
+    Readers with the context (every loader of ours, any JSON-LD processor online) get the same
+    quads back; the document itself reads like plain JSON.
+    """
+    from rdflib import Dataset
+
+    dataset = Dataset()
+    dataset.parse(data=nquads, format="nquads")
+    text = dataset.serialize(format="json-ld", context=shipped_context()["@context"],
+                             auto_compact=True)
+    document = json.loads(text)
+    document["@context"] = CONTEXT_IRI
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
 def write_context_file() -> None:  # pragma: no cover - a maintenance helper
     """Regenerate ontology/context.jsonld from the ontology (run after changing it)."""
     ontology = Graph()

@@ -239,12 +239,23 @@ class KnowledgeGraph:
         named = self.catalog.get(name)
         return self.store.query(named.text, named.bind(params or {}))
 
-    def export(self, fmt: str = "trig", graphs: Sequence[str] | None = None) -> bytes:
-        """Serialise the named graphs (all by default) in an RDF format."""
+    def export(
+        self, fmt: str = "trig", graphs: Sequence[str] | None = None, *, context: bool = False
+    ) -> bytes:
+        """Serialise the named graphs (all by default) in an RDF format.
+
+        With ``context`` (JSON-LD only) the document is compacted with our published @context.
+        """
         known = {g for g, _ in self.store.named_graphs()}
         for g in graphs or ():
             if g not in known:
                 raise StoreError(f"no named graph <{g}> in {self.store.location}")
+        if context:
+            if rdf_format(fmt).name != "jsonld":
+                raise CustvalueError("--context applies to JSON-LD only (--format jsonld)")
+            from .jsonld import compact_dataset
+
+            return compact_dataset(self.store.dump(rdf_format("nquads"), graphs))
         return self.store.dump(rdf_format(fmt), graphs)
 
     def stats(self) -> GraphStats:

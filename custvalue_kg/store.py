@@ -257,6 +257,17 @@ class RemoteStore(Store):
         client.setReturnFormat(JSON)
         return result_from_sparql_json(json.loads(self._send(client)))
 
+    def construct(self, sparql: str) -> bytes:
+        """Send a CONSTRUCT or DESCRIBE query as written and return its N-Triples answer."""
+        from SPARQLWrapper import POST
+
+        client = self._wrapper(self.query_endpoint)
+        client.setMethod(POST)
+        client.setQuery(sparql)
+        client.queryType = query_form(sparql) or client.queryType
+        client.addCustomHttpHeader("Accept", "application/n-triples")
+        return self._send(client)
+
     def _send(self, client) -> bytes:
         from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
