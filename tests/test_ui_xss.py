@@ -20,6 +20,7 @@ PAGES = [
     "/resource?iri=" + quote(EVIL + "stream"),
     "/search?q=evil",
     "/validation",
+    "/links",
     "/query?query=" + quote("SELECT ?s ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> "
                             "?l FILTER(CONTAINS(?l, 'script')) }"),
 ]

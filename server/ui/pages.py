@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 
 PAGE_MODULES = ("overview", "journey", "system", "function", "resource", "validation_page",
-                "editor", "search")
+                "editor", "search", "architecture")
 
 for _name in PAGE_MODULES:
     try:
