@@ -26,7 +26,7 @@ from .cli_common import (
 )
 from .errors import CustvalueError
 from .formats import RDF_FORMATS
-from .import_commands import LazyGroup, import_group, list_sources, remove_source
+from .import_commands import LazyGroup, import_group, link, list_sources, remove_source
 from .kg import KnowledgeGraph, ValidationFailed, validate_files
 from .results import GRAPH_FORMATS, SELECT_FORMATS
 
@@ -250,6 +250,7 @@ def stats(store, update_endpoint, fmt) -> None:
 main.add_command(import_group)
 main.add_command(list_sources)
 main.add_command(remove_source)
+main.add_command(link)
 
 
 if __name__ == "__main__":  # pragma: no cover

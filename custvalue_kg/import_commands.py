@@ -99,6 +99,29 @@ def remove_source(reference, store, update_endpoint) -> None:
     click.echo(f"removed {info.graph} ({info.title}, {info.triples:,} triples)")
 
 
+@click.command("link")
+@click.argument("element", metavar="ELEMENT")
+@click.argument("resource", metavar="RESOURCE")
+@click.option("--as", "kind", type=click.Choice(["exactMatch", "sameAs", "realises", "supports"]),
+              default="exactMatch", show_default=True,
+              help="exactMatch/sameAs: the same thing; realises/supports: weaker links.")
+@click.option("--remove", is_flag=True, help="Remove this hand-made link instead.")
+@store_option
+@update_endpoint_option
+def link(element, resource, kind, remove, store, update_endpoint) -> None:
+    """Link an enterprise element (ELEMENT IRI) to one of our resources by hand.
+
+    Hand-made links live in their own graph (https://w3id.org/custvalue/graph/links), apart
+    from any import, so a re-import never removes them.
+    """
+    kg = open_kg(store, update_endpoint)
+    changed = kg.link(element, kind, resource, remove=remove)
+    kg.close()
+    verb = ("removed" if remove else "added") if changed else (
+        "not present" if remove else "already present")
+    click.echo(f"{verb}: <{element}> {kind} <{resource}>")
+
+
 def _as_source_reference(reference: str) -> str:
     """A file path names its source by file: URI, as the importers record it."""
     path = Path(reference)

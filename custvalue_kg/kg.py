@@ -23,6 +23,7 @@ from .imports.provenance import (
     provenance_quads,
     sources_from_rows,
 )
+from .parameters import is_absolute_iri
 from .results import QueryResult
 from .sources import ProgressCallback, StagedData, expand_sources, parse_rdf, stage_files
 from .store import Store, open_store
@@ -34,6 +35,13 @@ ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"
 SCHEMES_GRAPH = GRAPH_BASE + "schemes"
 SAMPLE_GRAPH = GRAPH_BASE + "sample"
 REFERENCE_GRAPHS = (ONTOLOGY_GRAPH, SCHEMES_GRAPH)
+LINKS_GRAPH = GRAPH_BASE + "links"  # links set by hand (`custvalue-kg link`)
+LINK_PROPERTIES = {
+    "exactMatch": "http://www.w3.org/2004/02/skos/core#exactMatch",
+    "sameAs": "http://www.w3.org/2002/07/owl#sameAs",
+    "realises": "https://w3id.org/custvalue/ontology#realises",
+    "supports": "https://w3id.org/custvalue/ontology#supports",
+}
 
 
 class ValidationFailed(CustvalueError):
@@ -223,6 +231,28 @@ class KnowledgeGraph:
                 return info
         listed = ", ".join(i.graph for i in known) or "none"
         raise CustvalueError(f"no imported source {reference!r} (imported sources: {listed})")
+
+    def link(self, element: str, kind: str, resource: str, *, remove: bool = False) -> bool:
+        """Add (or remove) a hand-made link in the links graph; True when something changed.
+
+        Both ends must already be in the store, so a typo in an IRI is an error, not a link
+        to nothing.
+        """
+        if kind not in LINK_PROPERTIES:
+            raise CustvalueError(f"--as {kind!r}: one of {', '.join(LINK_PROPERTIES)}")
+        for name, iri in (("ELEMENT", element), ("RESOURCE", resource)):
+            if not is_absolute_iri(iri):
+                raise CustvalueError(f"{name} {iri!r}: give an absolute IRI")
+            used = f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"
+            if not self.store.query(used).boolean:
+                raise CustvalueError(f"{name} <{iri}> is not in the store")
+        triple = f"<{element}> <{LINK_PROPERTIES[kind]}> <{resource}>"
+        present = self.store.query(f"ASK {{ GRAPH <{LINKS_GRAPH}> {{ {triple} }} }}").boolean
+        if remove and present:
+            self.store.update(f"DELETE DATA {{ GRAPH <{LINKS_GRAPH}> {{ {triple} }} }}")
+        elif not remove and not present:
+            self.store.update(f"INSERT DATA {{ GRAPH <{LINKS_GRAPH}> {{ {triple} }} }}")
+        return present == remove
 
     def remove_graphs(self, graphs: Sequence[str]) -> None:
         """Drop named graphs in one transaction."""

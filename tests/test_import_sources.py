@@ -221,3 +221,41 @@ def canonical(kg: KnowledgeGraph, graph: str) -> set[tuple]:
             value, tuple) else value))
     assert out, graph
     return out
+
+
+def test_links_by_hand_live_in_their_own_graph_and_feed_the_link_queries(tmp_path) -> None:
+    store = str(tmp_path / "kg")
+    architecture = Path(__file__).parent / "data" / "links-architecture.ttl"
+    assert run("import", "rdf", str(architecture), "--store", store).returncode == 0
+    procurement = "https://example.org/ea/model/bf-procurement"
+    supply_chain = "https://example.org/skyward/function/supply-chain"
+    kg = KnowledgeGraph.open(store)
+    kg.install_reference_graphs(sample=True)
+    before = {r[0] for r in kg.run_named("architecture-functions-without-stage").text_rows()}
+    kg.close()
+    assert procurement in before
+
+    added = run("link", procurement, supply_chain, "--as", "exactMatch", "--store", store)
+    assert added.returncode == 0 and added.stdout.startswith("added: ")
+    again = run("link", procurement, supply_chain, "--store", store)
+    assert again.stdout.startswith("already present: ")
+    kg = KnowledgeGraph.open(store)
+    after = {r[0] for r in kg.run_named("architecture-functions-without-stage").text_rows()}
+    assert after == before - {procurement}  # supply chain covers a stage
+    assert kg.store.has_graph("https://w3id.org/custvalue/graph/links")
+    kg.close()
+
+    # a re-import of the source keeps the hand-made link
+    assert run("import", "rdf", str(architecture), "--store", store).returncode == 0
+    kg = KnowledgeGraph.open(store)
+    assert procurement not in {
+        r[0] for r in kg.run_named("architecture-functions-without-stage").text_rows()}
+    kg.close()
+    removed = run("link", procurement, supply_chain, "--remove", "--store", store)
+    assert removed.returncode == 0 and removed.stdout.startswith("removed: ")
+
+    typo = run("link", procurement, "https://example.org/skyward/function/nope", "--store", store)
+    assert typo.returncode == 2
+    assert "RESOURCE <https://example.org/skyward/function/nope> is not in the store" in typo.stderr
+    relative = run("link", "bf-procurement", supply_chain, "--store", store)
+    assert relative.returncode == 2 and "give an absolute IRI" in relative.stderr
