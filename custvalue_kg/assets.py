@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-ASSET_KINDS = ("ontology", "shapes", "queries", "examples")
+ASSET_KINDS = ("ontology", "shapes", "queries", "examples", "mappings")
 
 # The ontology graph, in load order: the core, its modules, then the alignments.
-ONTOLOGY_MODULES = ("custvalue.ttl", "linking.ttl", "alignments.ttl")
+ONTOLOGY_MODULES = ("custvalue.ttl", "linking.ttl", "archimate.ttl", "alignments.ttl")
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -56,3 +56,11 @@ def sample_files() -> list[Path]:
 def invalid_example_file() -> Path:
     """A small graph with known validation results."""
     return asset_dir("examples") / "invalid-example.ttl"
+
+
+def mapping_file(name: str) -> Path:
+    """A shipped importer mapping by name: ``mapping_file("archimate")`` is archimate.yaml."""
+    path = asset_dir("mappings") / f"{name.removesuffix('.yaml')}.yaml"
+    if not path.is_file():
+        raise FileNotFoundError(f"no shipped mapping {name!r} in {path.parent}")
+    return path

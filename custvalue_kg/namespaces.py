@@ -7,11 +7,13 @@ from rdflib import Namespace
 CV = Namespace("https://w3id.org/custvalue/ontology#")
 CVS = Namespace("https://w3id.org/custvalue/scheme/")
 CVSH = Namespace("https://w3id.org/custvalue/shapes#")
+ARCHI = Namespace("https://w3id.org/custvalue/archimate#")
 
 PREFIXES: dict[str, str] = {
     "cv": str(CV),
     "cvs": str(CVS),
     "cvsh": str(CVSH),
+    "archi": str(ARCHI),
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "owl": "http://www.w3.org/2002/07/owl#",

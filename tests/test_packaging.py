@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import click
+import pytest
 
 import custvalue_kg
 from custvalue_kg import assets
@@ -17,7 +18,7 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 def test_every_asset_kind_is_found_with_its_files() -> None:
     expected = {"ontology": "custvalue.ttl", "shapes": "*.ttl", "queries": "*.rq",
-                "examples": "sample-enterprise.ttl"}
+                "examples": "sample-enterprise.ttl", "mappings": "archimate.yaml"}
     package_dir = Path(custvalue_kg.__file__).resolve().parent
     installed = "site-packages" in package_dir.parts
     for kind, pattern in expected.items():
@@ -25,6 +26,13 @@ def test_every_asset_kind_is_found_with_its_files() -> None:
         assert list(folder.glob(pattern)), f"{kind} assets missing in {folder}"
         if installed:  # a regular install must not depend on the source checkout
             assert folder.is_relative_to(package_dir / "assets"), folder
+
+
+def test_shipped_mappings_are_found_by_name() -> None:
+    assert assets.mapping_file("archimate") == assets.asset_dir("mappings") / "archimate.yaml"
+    assert assets.mapping_file("archimate.yaml").is_file()
+    with pytest.raises(FileNotFoundError):
+        assets.mapping_file("no-such-importer")
 
 
 def test_readme_documents_every_named_query_and_command() -> None:
