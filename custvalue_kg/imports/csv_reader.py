@@ -155,7 +155,8 @@ def _problem_order(problem: Problem) -> tuple:
 def read_sheets(folder: Path) -> Sheets:
     """Read every template file of a folder; unknown CSV files and columns are problems."""
     sheets = Sheets()
-    for path in sorted(folder.iterdir()):
+    found: list[tuple[int, str, Path, Template]] = []
+    for path in folder.iterdir():
         if not path.is_file() or path.name.startswith((".", "~$")):
             continue  # hidden files and Excel's lock files (~$systems.csv)
         if path.suffix.lower() != ".csv":
@@ -166,6 +167,9 @@ def read_sheets(folder: Path) -> Sheets:
                 "not a template file; the templates are "
                 + ", ".join(t.filename for t in TEMPLATES))))
             continue
+        found.append((TEMPLATES.index(template), path.name, path, template))
+    # In template order, so the first of two rows with the same id is the earlier kind's.
+    for _, _, path, template in sorted(found, key=lambda f: f[:2]):
         if template.name in sheets.files:
             sheets.problems.append(Problem(path.name, None, None, (
                 f"a second file for {template.filename} (also {sheets.files[template.name]})")))

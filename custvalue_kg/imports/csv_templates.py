@@ -8,8 +8,8 @@ values separated by ``;``. Shortcut triples that the shapes demand beside a qual
 (a coverage's ``cv:coversStage``, a hand-off's ``cv:handsOffTo``, ...) are declared per template
 and derived, never typed in.
 
-``python -m custvalue_kg.imports.csv_templates DIR`` writes the blank template set (header-only
-files and a README explaining every file and column) into DIR.
+``python -m custvalue_kg.imports.csv_writer DIR`` writes the blank template set (header-only
+files and a README explaining every file and column, both generated from this table) into DIR.
 """
 
 from __future__ import annotations

@@ -206,6 +206,10 @@ def write_files(folder: Path, files: dict[str, bytes]) -> None:
     """Write a set of files into ``folder`` all together: first into a temporary folder beside
     it, then moved in (a new folder is renamed into place in one step)."""
     folder = folder.resolve()
+    for name in files:  # checked before anything moves: a move must not fail half-way
+        target = folder / name
+        if target.exists() and not target.is_file():
+            raise CustvalueError(f"{target}: exists and is not a file; nothing was written")
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = folder.parent / f".{folder.name}.partial-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
@@ -318,13 +322,18 @@ def templates_readme() -> str:
         "`YYYY-MM-DDThh:mm:ssZ`; text is English. Column names are case-insensitive; "
         "columns marked * are required.",
         "",
+        "Excel: save each sheet as *CSV UTF-8*; `,` or `;` separators, CRLF line ends, empty "
+        "trailing rows and columns and spaces around values are all fine. Format date columns "
+        "as text so Excel keeps `YYYY-MM-DD`. A file may be missing; a CSV file with another "
+        "name, or a column not listed here, is an error.",
+        "",
     ]
     for template in TEMPLATES:
         out += [f"## {template.filename}: {template.title}", "", template.doc, "",
                 "| column | holds | RDF | meaning |", "|---|---|---|---|"]
         for column in template.columns:
             holds = KIND_TEXT[column.kind].format(
-                targets=", ".join(f"{t}.csv" for t in column.targets),
+                targets=" or ".join(f"{t}.csv" for t in column.targets),
                 vocab=VOCABULARIES[column.vocabulary].title if column.vocabulary else "",
                 choices=", ".join(label for label, _ in column.choices))
             if column.multi:
@@ -350,3 +359,9 @@ def _curie(iri: str) -> str:
         if iri.startswith(namespace):
             return f"{prefix}:{iri[len(namespace):]}"
     return f"<{iri}>"
+
+
+if __name__ == "__main__":  # python -m custvalue_kg.imports.csv_writer examples/csv-templates
+    import sys
+
+    write_blank_set(sys.argv[1])
