@@ -181,6 +181,10 @@ SEGMENTS = "id,label\nsegment/a,Segment A\n"
                   "segments.csv, row 3, column id: 'https://x.org/a<b>' is not a valid id: use "
                   "letters, digits and - _ . / (no spaces), or an absolute IRI"],
                  id="malformed-iri"),
+    pytest.param({"jobs.csv": "id,label,segments\njob/a,A,sky:segment/survey-firms\n"},
+                 ["jobs.csv, row 2, column segments: 'sky:segment/survey-firms' looks like a "
+                  "prefixed name: write a local name under --base or a full IRI (https://..., "
+                  "urn:...)"], id="prefixed-name"),
     pytest.param({"metrics.csv": "id,label,target\nmetric/a,A,35%\nmetric/b,B,\"1,5\"\n"},
                  ["metrics.csv, row 2, column target: '35%' is not a number: write it like 35, "
                   "35.5 or 3.5E4, with a '.' before the decimals",
@@ -413,16 +417,19 @@ def test_reimport_replaces_the_graph(kg: KnowledgeGraph, tmp_path: Path) -> None
 
 def test_graph_and_base_options(kg: KnowledgeGraph, tmp_path: Path) -> None:
     folder = make_folder(tmp_path, "acme", {"segments.csv": "id,label\nsmb,Small firms\n"
-                                            "https://other.org/big,Big firms\n"})
+                                            "https://other.org/big,Big firms\n"
+                                            "urn:acme:segment:7,Urn firms\n"})
     batch = import_folder(kg, folder, base="https://acme.example/kg", graph="https://g.example/x")
     assert batch.graph == "https://g.example/x"
     subjects = {s for s, _, _ in triples_of(kg, batch.graph)}
-    assert {"https://acme.example/kg/smb", "https://other.org/big"} <= subjects
+    assert {"https://acme.example/kg/smb", "https://other.org/big",
+            "urn:acme:segment:7"} <= subjects
 
     out = tmp_path / "out"
     export_folder(kg, out, base="https://acme.example/kg/", graphs=[batch.graph])
     assert (out / "segments.csv").read_text(encoding="utf-8-sig").splitlines() == [
-        "id,label,description", "https://other.org/big,Big firms,", "smb,Small firms,"]
+        "id,label,description", "https://other.org/big,Big firms,", "smb,Small firms,",
+        "urn:acme:segment:7,Urn firms,"]
     assert (out / "systems.csv").read_bytes() == BOM + b"id,label,type,description,flight_levels," \
         b"value_focus,market_promise,value_streams,segments,integrates_functions,depends_on," \
         b"relies_on,triggered_by,trigger_purpose,trigger_reason,active_from,active_until\r\n"

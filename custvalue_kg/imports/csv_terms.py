@@ -21,6 +21,7 @@ from .csv_templates import (
     DATE,
     DATETIME,
     INTEGER,
+    LIST_SEPARATOR,
     NUMBER,
     STRING,
     TEXT,
@@ -34,6 +35,7 @@ LANGUAGE = "en"  # text cells are English; see README "Spreadsheets (CSV templat
 DEFAULT_BASE_ROOT = "https://example.org/"
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_OPAQUE_SCHEMES = {"urn", "tag", "mailto", "did"}  # absolute IRIs without '://'
 _UNSAFE = re.compile(r"[^A-Za-z0-9._~-]+")
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _DECIMAL = re.compile(r"^[+-]?(\d+\.\d*|\.\d+)$")
@@ -67,7 +69,12 @@ def normalize_base(base: str) -> str:
 
 def resolve_id(text: str, base: str) -> str:
     """An id cell as an IRI: absolute as written, or a local name appended to the base."""
-    iri = text if _SCHEME.match(text) else base + text
+    scheme = _SCHEME.match(text)
+    if scheme and "://" not in text and scheme.group(0)[:-1].lower() not in _OPAQUE_SCHEMES:
+        # 'sky:journey/x' is a prefixed name, which a spreadsheet has no prefixes for.
+        raise CellError(f"{text!r} looks like a prefixed name: write a local name under "
+                        "--base or a full IRI (https://..., urn:...)")
+    iri = text if scheme else base + text
     if not is_absolute_iri(iri) or any(c.isspace() for c in text):
         raise CellError(f"{text!r} is not a valid id: use letters, digits and - _ . / "
                         "(no spaces), or an absolute IRI")
@@ -213,7 +220,7 @@ class ConceptIndex:
     def display(self, concept: str) -> str:
         """The name the export writes: the first that reads back as this concept."""
         for name in self.concepts.get(concept, []):
-            if self.keys.get(_fold(name)) == {concept}:
+            if self.keys.get(_fold(name)) == {concept} and LIST_SEPARATOR not in name:
                 return name
         return concept
 

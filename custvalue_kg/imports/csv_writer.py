@@ -148,7 +148,7 @@ def cell_text(
                         f"{column.name}; the template holds one, {texts[0]!r} was written")
         texts = texts[:1]
     for text in texts:
-        if column.multi and LIST_SEPARATOR in text:
+        if column.kind in (REF, IRI) and LIST_SEPARATOR in text:
             raise CustvalueError(f"{template.filename}: <{subject}>'s {column.name} value "
                                  f"{text!r} contains ';', which separates values in a cell")
     return f"{LIST_SEPARATOR} ".join(texts)
