@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -466,5 +466,5 @@ def _holds(terms: list | None, value: int) -> bool:
     return bool(terms) and any(getattr(t, "value", None) == str(value) for t in terms)
 
 
-def _files(targets: Iterator[str] | tuple[str, ...]) -> str:
+def _files(targets: tuple[str, ...]) -> str:
     return " or ".join(TEMPLATES_BY_NAME[t].filename for t in targets)
