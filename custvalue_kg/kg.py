@@ -25,8 +25,16 @@ from .imports.provenance import (
 )
 from .parameters import is_absolute_iri
 from .results import QueryResult
-from .sources import ProgressCallback, StagedData, expand_sources, parse_rdf, stage_files
-from .store import Store, open_store
+from .sources import (
+    ProgressCallback,
+    StagedData,
+    bulk_loadable,
+    expand_sources,
+    graph_iri_for_file,
+    parse_rdf,
+    stage_files,
+)
+from .store import EmbeddedStore, Store, open_store
 
 if TYPE_CHECKING:
     from .validation import ValidationReport
@@ -170,8 +178,38 @@ class KnowledgeGraph:
         With ``replace`` (the default) a target graph's previous content is replaced.
         """
         files = expand_sources(sources)
+        if not require_valid:
+            plan = self._bulk_plan(files, graph, fmt)
+            if plan is not None:
+                assert isinstance(self.store, EmbeddedStore)
+                counts = self.store.bulk_load_new_graphs(plan)
+                sources_by_graph: dict[str, list[str]] = {}
+                for path, _, target in plan:
+                    sources_by_graph.setdefault(target, []).append(str(path))
+                return LoadSummary(graphs=counts, sources=sources_by_graph)
         staged = stage_files(files, graph=graph, fmt=fmt, progress=progress)
         return self.write(staged, replace=replace, require_valid=require_valid)
+
+    def _bulk_plan(
+        self, files: Sequence[Path], graph: str | None, fmt: str | None
+    ) -> list[tuple[Path, RdfFormat, str]] | None:
+        """(file, format, graph) for Oxigraph's bulk loader, or None when it cannot be used.
+
+        It can when the store is embedded, every file holds plain triples (no named graphs, no
+        JSON-LD context to resolve) and every target graph is new, so undoing a failure is
+        dropping them.
+        """
+        if not isinstance(self.store, EmbeddedStore):
+            return None
+        existing = {g for g, _ in self.store.named_graphs()}
+        plan = []
+        for path in files:
+            rdf = bulk_loadable(path, fmt)
+            target = graph or graph_iri_for_file(path)
+            if rdf is None or target in existing:
+                return None
+            plan.append((path, rdf, target))
+        return plan
 
     def load_data(
         self,

@@ -108,14 +108,24 @@ def parse_rdf(
             if progress is not None and count % 100_000 == 0:
                 progress(source_name, count)
     except SyntaxError as exc:
-        # pyoxigraph repeats the position in its message; we give it once, in our own words.
-        message = _POSITION_PREFIX.sub("", str(getattr(exc, "msg", exc)))
-        raise InputError(message, source=source_name, line=exc.lineno, column=exc.offset) from None
+        raise syntax_error(exc, source_name) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read: {exc}", source=source_name) from None
     if progress is not None:
         progress(source_name, count)
     return by_graph
+
+
+def syntax_error(exc: SyntaxError, source_name: str) -> InputError:
+    """pyoxigraph's parse error as ours: file, line and column, the position said once."""
+    message = _POSITION_PREFIX.sub("", str(getattr(exc, "msg", exc)))
+    return InputError(message, source=source_name, line=exc.lineno, column=exc.offset)
+
+
+def bulk_loadable(path: Path, fmt: str | None) -> RdfFormat | None:
+    """The format of a file the store's bulk loader can read as is (triples, no JSON-LD)."""
+    rdf = rdf_format(fmt) if fmt else rdf_format_for_path(path)
+    return None if rdf.dataset or rdf.name == "jsonld" else rdf
 
 
 def _read(path: Path, source_name: str) -> bytes:

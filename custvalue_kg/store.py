@@ -180,6 +180,44 @@ class EmbeddedStore(Store):
             raise StoreError(f"writing to {self.location} failed; nothing was written: {exc}") \
                 from None
 
+    def bulk_load_new_graphs(self, plan: Sequence[tuple[Path, RdfFormat, str]]) -> dict[str, int]:
+        """Load files with Oxigraph's bulk loader into graphs that do not exist yet.
+
+        The bulk loader is several times faster than a transaction on disk but writes as it
+        parses; since every target graph is new, dropping them all undoes a failed load, so the
+        store is left exactly as it was.
+        """
+        from .sources import syntax_error
+
+        targets = list(dict.fromkeys(graph for _, _, graph in plan))
+        if any(self._store.contains_named_graph(ox.NamedNode(g)) for g in targets):
+            raise StoreError("bulk loads go into new graphs only")
+        current = ""
+        try:
+            for path, fmt, graph in plan:
+                current = str(path)
+                self._store.bulk_load(path=str(path), format=fmt.oxigraph,
+                                      to_graph=ox.NamedNode(graph),
+                                      base_iri=path.resolve().as_uri())
+            for graph in targets:
+                self._store.add_graph(ox.NamedNode(graph))
+        except BaseException as exc:
+            for graph in targets:
+                self._store.remove_graph(ox.NamedNode(graph))
+            if isinstance(exc, SyntaxError):
+                raise syntax_error(exc, current) from None
+            if isinstance(exc, (OSError, UnicodeDecodeError)):
+                raise StoreError(f"loading {current} failed; nothing was written: {exc}") \
+                    from None
+            raise
+        self._store.flush()
+        return {g: self._count(g) for g in targets}
+
+    def _count(self, graph: str) -> int:
+        count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        answer = self._store.query(count)
+        return int(next(iter(answer))["n"].value)
+
     def named_graphs(self) -> list[tuple[str, int]]:
         counts = dict(super().named_graphs())
         for g in self._store.named_graphs():  # empty graphs count too

@@ -52,7 +52,7 @@ def test_list_names_every_named_query_with_its_metadata(live_server) -> None:
     assert response.headers["Content-Type"] == "application/json"
     queries = {q["name"]: q for q in response.json()["queries"]}
     assert set(queries) == {q.name for q in live_server.kg.catalog}
-    assert len(queries) == 14
+    assert len(queries) == 18
     stage = queries["functions-covering-stage"]
     assert stage["title"] == "Functions covering a journey stage"
     assert stage["question"] == 1

@@ -44,7 +44,7 @@ def test_queries_lists_all_named_queries_with_parameters() -> None:
     result = run("queries", "--format", "json")
     assert result.returncode == 0
     listed = json.loads(result.stdout)
-    assert sorted(q["question"] for q in listed) == list(range(1, 15))
+    assert sorted(q["question"] for q in listed) == list(range(1, 19))
     by_name = {q["name"]: q for q in listed}
     stage = by_name["functions-covering-stage"]["parameters"]
     assert [(p["name"], p["type"], p["required"]) for p in stage] == [("stage", "iri", True)]

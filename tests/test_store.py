@@ -88,6 +88,23 @@ def test_a_parse_error_names_file_and_line_and_writes_nothing(
     assert EX + "graph" not in dict(empty_kg.store.named_graphs())
 
 
+def test_a_failed_bulk_load_into_new_graphs_drops_every_one_of_them(
+    empty_kg: KnowledgeGraph, tmp_path: Path
+) -> None:
+    """New graphs go through Oxigraph's bulk loader, which writes as it parses: a late syntax
+    error must still leave nothing behind, in any of the files' graphs."""
+    big = write(tmp_path, "big.nt", "".join(
+        f"<{EX}s{i}> <{EX}p> \"{i}\" .\n" for i in range(20_000)))
+    late = write(tmp_path, "late.nt", "".join(
+        f"<{EX}t{i}> <{EX}p> \"{i}\" .\n" for i in range(5_000)) + "<broken> .\n")
+    before = sorted(empty_kg.store.named_graphs())
+    with pytest.raises(InputError) as caught:
+        empty_kg.load([big, late])
+    assert str(caught.value).startswith(f"{late}, line 5001")
+    assert sorted(empty_kg.store.named_graphs()) == before
+    assert empty_kg.load([big]).graphs == {big.resolve().as_uri(): 20_000}
+
+
 def test_reloading_a_graph_replaces_it_atomically(
     empty_kg: KnowledgeGraph, tmp_path: Path
 ) -> None:
