@@ -20,7 +20,8 @@ OWL, RDF, RDFS, SKOS, DCTERMS, VANN = ns.OWL, ns.RDF, ns.RDFS, ns.SKOS, ns.DCTER
 CV = "https://w3id.org/custvalue/ontology#"
 CVS = "https://w3id.org/custvalue/scheme/"
 CVSH = "https://w3id.org/custvalue/shapes#"
-OURS = (CV, CVS)
+ARCHI = "https://w3id.org/custvalue/archimate#"
+OURS = (CV, CVS, ARCHI)
 
 # External vocabularies we reuse; rdflib ships their term lists, so typos are caught.
 EXTERNAL = [
@@ -158,10 +159,70 @@ def test_every_term_used_anywhere_is_declared() -> None:
     assert undeclared(used, declared) == set()
 
 
+def test_archimate_module_header() -> None:
+    graph = Graph().parse(assets.asset_dir("ontology") / "archimate.ttl", format="turtle")
+    onto = URIRef("https://w3id.org/custvalue/archimate")
+    for prop in (DCTERMS.title, DCTERMS.description, DCTERMS.license, DCTERMS.creator,
+                 OWL.versionIRI, OWL.versionInfo):
+        assert graph.value(onto, prop) is not None, f"archimate.ttl header lacks {prop}"
+    assert str(graph.value(onto, VANN.preferredNamespaceUri)) == ARCHI
+    assert str(graph.value(onto, VANN.preferredNamespacePrefix)) == "archi"
+
+
+def test_archimate_classes_are_the_importers_types() -> None:
+    from custvalue_kg.imports.archimate_model import ELEMENT_LAYERS, RELATIONSHIP_TYPES
+
+    graph = ontology_graph()
+
+    def subclasses(parent: str) -> set[str]:
+        found = graph.subjects(RDFS.subClassOf, URIRef(ARCHI + parent))
+        return {str(c)[len(ARCHI):] for c in found}
+
+    assert subclasses("Element") == set(ELEMENT_LAYERS)
+    for layer, types in ELEMENT_LAYERS.items():
+        assert subclasses(layer) == set(types), layer
+    assert subclasses("Relationship") == set(RELATIONSHIP_TYPES)
+    assert len([t for types in ELEMENT_LAYERS.values() for t in types]) == 62
+
+
+def archimate_import_terms() -> set[URIRef]:
+    """The terms an import of the shipped example writes (data and links, not provenance)."""
+    from custvalue_kg.imports.archimate import import_archimate
+    from custvalue_kg.kg import KnowledgeGraph
+
+    kg = KnowledgeGraph.open()
+    batch = import_archimate(kg, assets.asset_dir("examples") / "archimate" /
+                             "skyward-architecture.xml")
+    graph = Graph()
+    for s, p, o in kg.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{batch.graph}> "
+                            f"{{ ?s ?p ?o FILTER(?s != <{batch.graph}>) }} }}").graph:
+        graph.add((s, p, o))
+    return vocabulary_terms(graph)
+
+
+def mapping_terms() -> set[URIRef]:
+    from custvalue_kg.imports.archimate_mapping import load_mapping
+
+    mapping = load_mapping(assets.mapping_file("archimate"))
+    terms = {*mapping.labels, *(r.link for r in mapping.rules), mapping.handoffs.link}
+    terms |= {t.iri for r in mapping.rules for t in r.targets}
+    return {URIRef(t) for t in terms}
+
+
+def test_every_archimate_term_the_importer_and_mapping_use_is_declared_and_defined() -> None:
+    graph = ontology_graph()
+    declared = declared_terms(graph)
+    used = archimate_import_terms() | mapping_terms()
+    archi = {t for t in used if str(t).startswith(ARCHI)}
+    assert len(archi) > 60, "found too few archi: terms to check: is the import broken?"
+    assert undeclared(used, declared) == set()
+    assert undefined(graph, {t for t in used if str(t).startswith(OURS)}) == set()
+
+
 def test_every_declared_term_has_label_and_definition() -> None:
     graph = ontology_graph()
     terms = {t for t in declared_terms(graph) if str(t).startswith(OURS)}
-    assert len(terms) > 100
+    assert len(terms) > 200
     assert undefined(graph, terms) == set()
 
 
