@@ -295,7 +295,9 @@ def test_explicit_property_wins_over_a_name_match(tmp_path: Path) -> None:
 def test_a_custom_mapping_replaces_the_default(tmp_path: Path) -> None:
     mapping = tmp_path / "mine.yaml"
     mapping.write_text("property: cv-iri\nlinks:\n  - types: [BusinessFunction]\n"
-                       "    link: cv:supports\n    targets: [cv:Function]\n", encoding="utf-8")
+                       "    link: cv:supports\n"
+                       "    targets: ['<https://w3id.org/custvalue/ontology#Function>']\n",
+                       encoding="utf-8")
     kg = KnowledgeGraph.open()
     batch = import_archimate(kg, EXAMPLE, mapping=mapping)
     found = links(kg)
@@ -324,6 +326,8 @@ def test_name_normalisation() -> None:
     ("links:\n  - types: [Product]\n    link: cv:realises\n    targets: [foo:Bar]\n",
      "links[0].targets[0]", "neither a prefixed name with a known prefix"),
     ("links:\n  - types: [Product]\n    link: cv:realises\n    targets: ['<not an iri>']\n",
+     "links[0].targets[0]", "neither a prefixed name with a known prefix"),
+    ("links:\n  - types: [Product]\n    link: cv:realises\n    targets: ['cv:X> } #']\n",
      "links[0].targets[0]", "neither a prefixed name with a known prefix"),
     ("links:\n  - types: [Product]\n    link: cv:realises\n", "links[0]", "missing targets"),
     ("links:\n  - {types: [Product], link: cv:realises, targets: [cv:WorkSystem]}\n"

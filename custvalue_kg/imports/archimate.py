@@ -75,11 +75,11 @@ class _Iris:
         return f"{self.base}organization/{organization.key}"
 
 
-def archimate_quads(model: ArchimateModel, base: str, graph: str) -> tuple[ImportBatch, dict]:
-    """The model as RDF in ``graph`` (an ImportBatch without links yet) and its counts."""
+def archimate_quads(model: ArchimateModel, base: str, graph: str
+                    ) -> tuple[list[ox.Quad], dict[str, int]]:
+    """The model as RDF in ``graph`` (without links) and the counts of what it holds."""
     iris = _Iris(model, base)
-    batch = ImportBatch("archimate", graph, "", model.name)
-    out = _Writer(batch, model.source)
+    out = _Writer(ImportBatch("archimate", graph, "", model.name), model.source)
     m = iris.model
     out.add(m, RDF_TYPE, ARCHI + "Model")
     out.add(m, ARCHI + "identifier", ox.Literal(model.identifier))
@@ -143,7 +143,7 @@ def archimate_quads(model: ArchimateModel, base: str, graph: str) -> tuple[Impor
         "property definitions": len(model.definitions),
         "views": len(model.views),
     }
-    return batch, counts
+    return out.batch.quads, counts
 
 
 class _Writer:
@@ -203,14 +203,13 @@ def archimate_batch(
         raise ParameterError("graph", f"{graph!r} is not an absolute IRI")
     base = base or default_base(model.identifier)
     graph = graph or source_graph_iri("archimate", model.identifier)
-    batch, counts = archimate_quads(model, base, graph)
-    iris = _Iris(model, base)
-    links = find_links(model, mapping, kg, iris.concept)
+    quads, counts = archimate_quads(model, base, graph)
+    links = find_links(model, mapping, kg, _Iris(model, base).concept)
+    batch = ImportBatch("archimate", graph, Path(model.source).resolve().as_uri(), model.name,
+                        quads=quads, counts={**counts, "links": len(links)},
+                        details=[(VOID_ROOT_RESOURCE, ox.NamedNode(base))])
     for subject, link, ours in links:
         batch.add(subject, link, ours)
-    batch.source = Path(model.source).resolve().as_uri()
-    batch.counts = {**counts, "links": len(links)}
-    batch.details = [(VOID_ROOT_RESOURCE, ox.NamedNode(iris.model))]
     return batch
 
 

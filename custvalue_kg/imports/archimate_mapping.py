@@ -190,7 +190,7 @@ def _iri(value: Any, where: str, fail) -> str:
     if value.startswith("<") and value.endswith(">") and is_absolute_iri(value[1:-1]):
         return value[1:-1]
     prefix, _, local = value.partition(":")
-    if prefix in PREFIXES and local:
+    if prefix in PREFIXES and local and is_absolute_iri(PREFIXES[prefix] + local):
         return PREFIXES[prefix] + local
     fail(where, f"{value!r} is neither a prefixed name with a known prefix "
                 f"({', '.join(PREFIXES)}) nor an absolute IRI in <...>")

@@ -208,9 +208,10 @@ def _check_references(model: ArchimateModel, fail) -> None:
             fail(relationship.line, f"{relationship.describe()}: unknown accessType "
                                     f"{relationship.access_type!r} (expected one of "
                                     f"{', '.join(ACCESS_TYPES)})")
+    known = concepts | views
     for organization in model.all_organizations():
         for item in organization.items:
-            if isinstance(item, ItemRef) and item.ref not in concepts | views:
+            if isinstance(item, ItemRef) and item.ref not in known:
                 fail(item.line, f"organization item points at {item.ref!r}, which is no "
                                 "element, relationship or view of the model")
     for owner, prop in model.all_properties():
