@@ -26,6 +26,7 @@ from .cli_common import (
 )
 from .errors import CustvalueError
 from .formats import RDF_FORMATS
+from .generate import generate_command
 from .import_commands import LazyGroup, import_group, link, list_sources, remove_source
 from .kg import KnowledgeGraph, ValidationFailed, validate_files
 from .results import GRAPH_FORMATS, SELECT_FORMATS
@@ -251,6 +252,7 @@ main.add_command(import_group)
 main.add_command(list_sources)
 main.add_command(remove_source)
 main.add_command(link)
+main.add_command(generate_command)
 
 
 if __name__ == "__main__":  # pragma: no cover
