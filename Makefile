@@ -6,7 +6,7 @@ HOST     ?= 127.0.0.1
 PORT     ?= 8080
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run test lint browser bench clean
+.PHONY: install run test lint browser bench bench-scale clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,13 @@ test: install browser
 
 bench: install
 	$(BIN)/python bench/pages.py
+
+# Scale against Oxigraph's server and rdflib-endpoint (about an hour at 100k + 1M triples);
+# prints the tables and writes docs/benchmarks.md. E.g. make bench-scale SCALE_ARGS="--sizes 10M"
+SCALE_ARGS ?=
+bench-scale: $(BIN)/python
+	$(BIN)/python -m pip install --quiet ".[bench]"
+	$(BIN)/python bench/scale.py $(SCALE_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
