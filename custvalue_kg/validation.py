@@ -1,9 +1,14 @@
 """Validate a customer-value graph against the shipped SHACL shapes (plus a user's own).
 
-The validator is pyshacl, run without inference, with SHACL Advanced Features on and with the
-ontology as ``ont_graph``: pyshacl copies its class and property axioms into (a copy of) the data
-graph, which is what makes ``sh:targetClass cv:WorkSystem`` reach a ``cv:CustomerFacingSystem``.
-It copies only axioms, so the SKOS schemes the shapes need must be in the data graph itself.
+Two engines give the same report. The native engine (shacl_native.py, the default) compiles
+each constraint of each shape into one SPARQL query that Oxigraph runs over the whole store,
+instead of evaluating every constraint once per focus node; the ontology sits in the store's
+union, so ``sh:targetClass cv:WorkSystem`` reaches a ``cv:CustomerFacingSystem`` through
+``rdf:type/rdfs:subClassOf*``. pyshacl is the reference, and runs whenever the shapes use
+something the native engine does not implement (shacl_compile.UnsupportedShapes): without
+inference, with SHACL Advanced Features and the ontology as ``ont_graph`` (it copies the
+ontology's class and property axioms into a copy of the data graph). Either way the SKOS
+schemes the shapes need must be in the data, and are added when missing.
 
 Conformance follows the CLI contract: only Violations fail; Warnings and Infos are reported but
 keep the graph conforming (exit code 0).
@@ -14,8 +19,9 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -31,7 +37,9 @@ from rdflib.util import guess_format
 from .assets import ontology_files, scheme_files, shape_files
 from .errors import InputError
 from .namespaces import CVS, PREFIXES
-from .terms import to_oxigraph
+from .shacl_compile import ShapesModel, UnsupportedShapes, compile_shapes
+from .shacl_native import NativeValidator, RawResult
+from .terms import from_oxigraph, to_oxigraph
 
 __all__ = [
     "SEVERITIES",
@@ -42,7 +50,10 @@ __all__ = [
     "load_shapes",
     "severity_exit_code",
     "validate",
+    "validate_store",
 ]
+
+log = logging.getLogger(__name__)
 
 SEVERITIES = ("Violation", "Warning", "Info")
 _SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
@@ -183,9 +194,20 @@ def _sort_key(result: ValidationResult) -> tuple[Any, ...]:
 class ValidationReport:
     """The outcome of a validation: results sorted by severity, shape and focus label."""
 
-    def __init__(self, results: Iterable[ValidationResult], results_graph: Graph) -> None:
+    def __init__(
+        self, results: Iterable[ValidationResult], results_graph: Graph | Callable[[], Graph]
+    ) -> None:
         self.results: list[ValidationResult] = sorted(results, key=_sort_key)
-        self.results_graph = results_graph
+        # The native engine builds the SHACL report graph only when someone asks for it.
+        self._results_graph = results_graph
+        self.engine = "pyshacl" if isinstance(results_graph, Graph) else "native"
+
+    @property
+    def results_graph(self) -> Graph:
+        """The standard sh:ValidationReport as an rdflib Graph."""
+        if not isinstance(self._results_graph, Graph):
+            self._results_graph = self._results_graph()
+        return self._results_graph
 
     @property
     def conforms(self) -> bool:
@@ -334,11 +356,16 @@ def _label(graphs: Sequence[Graph], node: rdflib.term.Node) -> str | None:
 
 
 def _message(graph: Graph, result: rdflib.term.Node) -> str:
-    messages = [m for m in graph.objects(result, SH.resultMessage) if isinstance(m, RdfLiteral)]
-    if not messages:
+    return _best_message(graph.objects(result, SH.resultMessage))
+
+
+def _best_message(messages: Iterable[rdflib.term.Node]) -> str:
+    """The English (or untagged) message, the first in alphabetical order."""
+    texts = [m for m in messages if isinstance(m, RdfLiteral)]
+    if not texts:
         return ""
-    messages.sort(key=lambda lit: (lit.language not in (None, "en"), str(lit)))
-    return str(messages[0])
+    texts.sort(key=lambda lit: (lit.language not in (None, "en"), str(lit)))
+    return str(texts[0])
 
 
 def _results_from_graph(
@@ -371,6 +398,7 @@ def _results_from_graph(
 # --------------------------------------------------------------------------------------------
 
 Backend = Literal["oxigraph", "rdflib"]
+Engine = Literal["native", "pyshacl"]
 
 
 def validate(
@@ -381,39 +409,151 @@ def validate(
     ontology: Graph | None = None,
     meta_shacl: bool = False,
     backend: Backend = "oxigraph",
+    engine: Engine = "native",
 ) -> ValidationReport:
     """Validate ``data`` (instance data, normally with the SKOS schemes) against the shapes.
 
     ``shapes`` defaults to the shipped shapes; ``extra_shapes`` are user shape files added to
     them (a syntax error raises InputError naming the file and line). ``ontology`` defaults to
-    the shipped ontology and alignments and is passed to pyshacl as ``ont_graph``. When
-    ``data`` lacks the shipped SKOS schemes they are added, because the allowed-value shapes
-    follow ``skos:inScheme``. With ``meta_shacl`` the shapes are first checked against
-    SHACL-for-SHACL; shapes that fail it raise InputError. ``data`` is never modified.
+    the shipped ontology and alignments (pyshacl's ``ont_graph``; the native engine puts it in
+    the store's union). When ``data`` lacks the shipped SKOS schemes they are added, because
+    the allowed-value shapes follow ``skos:inScheme``. With ``meta_shacl`` the shapes are first
+    checked against SHACL-for-SHACL; shapes that fail it raise InputError. ``data`` is never
+    modified.
 
-    The validator is always pyshacl. With the default ``backend="oxigraph"`` it works on a
-    private copy of the data in an in-memory Oxigraph store (through oxrdflib), so that each
-    SHACL-SPARQL query runs natively instead of being re-parsed by rdflib for every focus node
-    (about 10x faster on the invalid example, with identical results); ``backend="rdflib"``
-    keeps pyshacl's own rdflib path.
+    ``engine="native"`` (the default) copies the data into an in-memory Oxigraph store and runs
+    one query per constraint there; shapes it does not support fall back to pyshacl, as does
+    ``engine="pyshacl"``. pyshacl's ``backend="oxigraph"`` works on a private Oxigraph copy
+    through oxrdflib, so that its SHACL-SPARQL queries run natively; ``backend="rdflib"`` keeps
+    pyshacl's own rdflib path (and so always means pyshacl).
     """
-    import pyshacl  # deferred: importing pyshacl takes about a second
-    from pyshacl.errors import ReportableRuntimeError
-
     if backend not in ("oxigraph", "rdflib"):
         raise ValueError(f"unknown validation backend {backend!r}; use 'oxigraph' or 'rdflib'")
+    if engine not in ("native", "pyshacl"):
+        raise ValueError(f"unknown validation engine {engine!r}; use 'native' or 'pyshacl'")
+    shapes_graph = _shapes_graph(shapes, extra_shapes)
+    ontology_graph = _cached_graph(tuple(ontology_files())) if ontology is None else ontology
+    model = _native_model(shapes, extra_shapes, shapes_graph) \
+        if engine == "native" and backend == "oxigraph" else None
+    if model is not None:
+        if meta_shacl:
+            _check_meta_shacl(shapes_graph)
+        store = _store_for(data, ontology_graph)
+        report = _native_report(model, store, _data_namespaces(ontology_graph))
+        if report is not None:
+            return report
+    return _pyshacl_report(data, shapes_graph, ontology_graph, meta_shacl, backend)
+
+
+def validate_store(
+    store: ox.Store,
+    *,
+    extra_shapes: Sequence[Path | str] = (),
+    shapes: Graph | None = None,
+    meta_shacl: bool = False,
+    ontology_graph: str | None = None,
+    timings: list[tuple[float, str, int]] | None = None,
+) -> ValidationReport:
+    """Validate the union of a pyoxigraph store's graphs in place, with read-only queries.
+
+    The store must hold the ontology (in the graph named ``ontology_graph``, if any); when it
+    lacks the SKOS schemes, a copy with them is validated instead. When the shapes need pyshacl,
+    the store is copied into rdflib with the ontology graph left out (pyshacl takes the shipped
+    ontology as ``ont_graph``). ``timings``, if given, receives (seconds, constraint, rows) for
+    every native query.
+    """
+    shapes_graph = _shapes_graph(shapes, extra_shapes)
+    ontology = _cached_graph(tuple(ontology_files()))
+    model = _native_model(shapes, extra_shapes, shapes_graph)
+    if model is not None:
+        if meta_shacl:
+            _check_meta_shacl(shapes_graph)
+        if not _has_schemes(store):
+            store = copy_store(store, add=_scheme_quads())
+        report = _native_report(model, store, _data_namespaces(ontology), timings)
+        if report is not None:
+            return report
+    skip = {ontology_graph} if ontology_graph else set()
+    data = _bind_prefixes(Graph())
+    for q in store:
+        if not isinstance(q.graph_name, ox.NamedNode) or q.graph_name.value not in skip:
+            data.add((from_oxigraph(q.subject), from_oxigraph(q.predicate),
+                      from_oxigraph(q.object)))
+    return _pyshacl_report(data, shapes_graph, ontology, meta_shacl, "oxigraph")
+
+
+def copy_store(
+    store: ox.Store, *, drop: Iterable[str] = (), add: Iterable[ox.Quad] = ()
+) -> ox.Store:
+    """A new in-memory store with ``store``'s quads, minus the graphs ``drop``, plus ``add``."""
+    dropped = set(drop)
+    copy = ox.Store()
+    copy.bulk_extend(q for q in store if not (
+        isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in dropped))
+    copy.bulk_extend(add)
+    return copy
+
+
+def _shapes_graph(shapes: Graph | None, extra_shapes: Sequence[Path | str]) -> Graph:
     # Always a fresh copy: pyshacl adds a few axioms to the shapes graph it is given, and a
     # shared graph mutated by concurrent validations (the service) would not be safe.
     if shapes is None:
-        shapes_graph = load_shapes(extra_shapes)
-    else:
-        shapes_graph = _copy(shapes)  # the caller's graph stays as it was
-        for source in extra_shapes:
-            _parse_into(shapes_graph, source)
-        _one_line_queries(shapes_graph)
-    ontology_graph = _cached_graph(tuple(ontology_files())) if ontology is None else ontology
-    data_graph, private = _prepare_data(data, backend)
+        return load_shapes(extra_shapes)
+    shapes_graph = _copy(shapes)  # the caller's graph stays as it was
+    for source in extra_shapes:
+        _parse_into(shapes_graph, source)
+    return _one_line_queries(shapes_graph)
 
+
+def _native_model(
+    shapes: Graph | None, extra_shapes: Sequence[Path | str], shapes_graph: Graph
+) -> ShapesModel | None:
+    """The compiled shapes, or None when they need pyshacl."""
+    try:
+        if shapes is None and not extra_shapes:
+            return _shipped_model()
+        return compile_shapes(shapes_graph)
+    except UnsupportedShapes as exc:
+        log.info("validating with pyshacl: %s", exc)
+        return None
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_model() -> ShapesModel:
+    # Read-only once compiled; its graph is the cached shipped shapes.
+    return compile_shapes(_shipped_shapes())
+
+
+def _native_report(
+    model: ShapesModel,
+    store: ox.Store,
+    namespaces: dict[str, str],
+    timings: list[tuple[float, str, int]] | None = None,
+) -> ValidationReport | None:
+    """The native engine's report on ``store``, or None when the data needs pyshacl."""
+    validator = NativeValidator(model, store, prefixes=namespaces,
+                                data_view=lambda: _data_view(store, namespaces))
+    try:
+        raw = validator.run()
+    except UnsupportedShapes as exc:
+        log.info("validating with pyshacl: %s", exc)
+        return None
+    finally:
+        if timings is not None:
+            timings.extend(validator.timings)
+    label = _store_labels(store)
+    results = [_native_result(r, model.graph, label) for r in _walk(raw)]
+    conforms = not any(r.severity == "Violation" for r in results)
+    return ValidationReport(results, lambda: _native_results_graph(raw, model.graph, conforms))
+
+
+def _pyshacl_report(
+    data: Graph, shapes_graph: Graph, ontology_graph: Graph, meta_shacl: bool, backend: Backend
+) -> ValidationReport:
+    import pyshacl  # deferred: importing pyshacl takes about a second
+    from pyshacl.errors import ReportableRuntimeError
+
+    data_graph, private = _prepare_data(data, backend)
     try:
         _conforms, results_graph, _text = pyshacl.validate(
             data_graph,
@@ -435,6 +575,17 @@ def validate(
     label_graphs = (data_graph, ontology_graph, _cached_graph(tuple(scheme_files())))
     results = _results_from_graph(results_graph, shapes_graph, label_graphs)
     return ValidationReport(results, results_graph)
+
+
+def _check_meta_shacl(shapes_graph: Graph) -> None:
+    """SHACL-for-SHACL on the shapes, as pyshacl's meta_shacl option does it."""
+    from pyshacl.entrypoints import meta_validate
+
+    conforms, _graph, text = meta_validate(shapes_graph, inference="none", advanced=True)
+    if not conforms:
+        raise InputError(
+            "the shapes cannot be used: SHACL File does not validate against the SHACL Shapes "
+            f"SHACL (MetaSHACL) file.\n{text}", source="shapes")
 
 
 _SCHEMES_MARKER = (CVS["system-types"], RDF.type, SKOS.ConceptScheme)
@@ -494,3 +645,154 @@ class _OxigraphGraph(Graph):
     def remove(self, triple: Any) -> Graph:
         self._length = None
         return super().remove(triple)
+
+
+# --------------------------------------------------------------------------------------------
+# The native engine's data and report
+# --------------------------------------------------------------------------------------------
+
+_NATIVE_DATA_GRAPH = ox.NamedNode("urn:custvalue:validation:data")
+_NATIVE_ONTOLOGY_GRAPH = ox.NamedNode("urn:custvalue:validation:ontology")
+_RDFLIB_TO_OX = {RDFS.label: ox.NamedNode(str(RDFS.label)),
+                 SKOS.prefLabel: ox.NamedNode(str(SKOS.prefLabel))}
+
+
+def _oxigraph_quads(triples: Iterable[tuple[Any, Any, Any]], graph: ox.NamedNode):
+    for s, p, o in triples:
+        yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph)  # type: ignore[arg-type]
+
+
+def _store_for(data: Graph, ontology: Graph) -> ox.Store:
+    """A private store with the data, the ontology and, if the data lacks them, the schemes."""
+    triples: Iterable[tuple[Any, Any, Any]] = (
+        ((s, p, o) for s, p, o, _g in data.quads())
+        if isinstance(data, rdflib.graph.ConjunctiveGraph) else data
+    )
+    store = ox.Store()
+    store.bulk_extend(_oxigraph_quads(triples, _NATIVE_DATA_GRAPH))
+    store.bulk_extend(_oxigraph_quads(ontology, _NATIVE_ONTOLOGY_GRAPH))
+    if not _has_schemes(store):
+        store.bulk_extend(_scheme_quads())
+    return store
+
+
+def _has_schemes(store: ox.Store) -> bool:
+    s, p, o = (to_oxigraph(t) for t in _SCHEMES_MARKER)
+    return next(iter(store.quads_for_pattern(s, p, o, None)), None) is not None  # type: ignore[arg-type]
+
+
+def _scheme_quads() -> list[ox.Quad]:
+    return list(_oxigraph_quads(_cached_graph(tuple(scheme_files())),
+                                ox.NamedNode("urn:custvalue:validation:schemes")))
+
+
+def _data_namespaces(ontology: Graph) -> dict[str, str]:
+    """The prefixes of the data graph pyshacl validates: its queries and messages use them."""
+    graph = _bind_prefixes(
+        _OxigraphGraph(store=OxigraphStore(store=ox.Store()), identifier=_VALIDATION_GRAPH))
+    known = {prefix for prefix, _ in graph.namespaces()}
+    for prefix, namespace in ontology.namespaces():  # pyshacl adds the ontology's missing ones
+        if prefix not in known:
+            graph.bind(prefix, namespace)
+    return {prefix: str(namespace) for prefix, namespace in graph.namespaces()}
+
+
+def _data_view(store: ox.Store, namespaces: dict[str, str]) -> Graph:
+    """The store as rdflib sees it, for pyshacl's rendering of nodes in generic messages."""
+    view = rdflib.Dataset(store=OxigraphStore(store=store), default_union=True)
+    for prefix, namespace in namespaces.items():
+        view.bind(prefix, namespace, override=True)
+    return view
+
+
+def _store_labels(store: ox.Store) -> Callable[[Any], str | None]:
+    """rdfs:label or skos:prefLabel of a node, as _label() picks it, read from the store."""
+    @functools.cache
+    def label(node: Any) -> str | None:
+        if not isinstance(node, (ox.NamedNode, ox.BlankNode)):
+            return None
+        for predicate in _RDFLIB_TO_OX.values():
+            labels = [q.object for q in store.quads_for_pattern(node, predicate, None, None)
+                      if isinstance(q.object, ox.Literal)]
+            if labels:
+                labels.sort(key=lambda lit: (lit.language not in (None, "en"), lit.value))
+                return labels[0].value
+        return None
+
+    return label
+
+
+def _walk(results: Iterable[RawResult]) -> Iterable[RawResult]:
+    """Every result with its nested results (pyshacl's report lists them all)."""
+    for result in results:
+        yield result
+        yield from _walk(result.details)
+
+
+def _local(iri: rdflib.term.Node) -> str:
+    return str(iri).rsplit("#", 1)[-1]
+
+
+def _native_result(
+    raw: RawResult, shapes: Graph, label: Callable[[Any], str | None]
+) -> ValidationResult:
+    focus = from_oxigraph(raw.focus)
+    value = from_oxigraph(raw.value) if raw.value is not None else None
+    return ValidationResult(
+        severity=_local(raw.shape.severity),
+        focus_node=_node_text(focus),  # type: ignore[arg-type]
+        focus_label=label(raw.focus),
+        path=_path_text((shapes,), raw.path) if raw.path is not None else None,
+        value=_node_text(value) if value is not None else None,
+        source_shape=_node_text(raw.shape.node),
+        constraint_component=_local(raw.component),
+        message=_best_message(raw.messages),
+    )
+
+
+def _copy_blank(source: Graph, node: rdflib.term.Node, target: Graph, done: set) -> None:
+    """Copy a blank node of the shapes graph (a path, a shape) and all it holds."""
+    if not isinstance(node, BNode) or node in done:
+        return
+    done.add(node)
+    for p, o in source.predicate_objects(node):
+        target.add((node, p, o))
+        _copy_blank(source, o, target, done)
+
+
+def _native_results_graph(raw: list[RawResult], shapes: Graph, conforms: bool) -> Graph:
+    """The sh:ValidationReport pyshacl would write for these results."""
+    graph = Graph(bind_namespaces="core")
+    for prefix, namespace in shapes.namespaces():
+        graph.bind(prefix, namespace)
+    _bind_prefixes(graph)
+    report = BNode()
+    graph.add((report, RDF.type, SH.ValidationReport))
+    graph.add((report, SH.conforms, RdfLiteral(conforms)))
+    copied: set = set()
+
+    def add(result: RawResult) -> BNode:
+        node = BNode()
+        graph.add((node, RDF.type, SH.ValidationResult))
+        graph.add((node, SH.sourceConstraintComponent, result.component))
+        graph.add((node, SH.sourceShape, result.shape.node))
+        graph.add((node, SH.resultSeverity, result.shape.severity))
+        graph.add((node, SH.focusNode, from_oxigraph(result.focus)))  # type: ignore[arg-type]
+        if result.value is not None:
+            graph.add((node, SH.value, from_oxigraph(result.value)))  # type: ignore[arg-type]
+        if result.path is not None:
+            graph.add((node, SH.resultPath, result.path))
+        if result.source_constraint is not None:
+            graph.add((node, SH.sourceConstraint, result.source_constraint))
+        for shape_node in (result.shape.node, result.path, result.source_constraint):
+            if shape_node is not None:
+                _copy_blank(shapes, shape_node, graph, copied)
+        for message in result.messages:
+            graph.add((node, SH.resultMessage, message))
+        for detail in result.details:
+            graph.add((node, SH.detail, add(detail)))
+        return node
+
+    for result in raw:
+        graph.add((report, SH.result, add(result)))
+    return graph
