@@ -341,22 +341,36 @@ class KnowledgeGraph:
         return self.store.union_graph(exclude=[ONTOLOGY_GRAPH])
 
     def validate(self, extra_shapes: Sequence[str | Path] = ()) -> ValidationReport:
-        """Validate the whole store against the shipped shapes plus ``extra_shapes``."""
-        from .validation import validate
+        """Validate the whole store against the shipped shapes plus ``extra_shapes``.
 
-        return validate(self.data_graph(), extra_shapes=extra_shapes)
+        An embedded store is validated in place (read-only queries, no copy); a remote one is
+        copied into an in-memory Oxigraph store first.
+        """
+        from .validation import memory_copy, validate_store
+
+        if isinstance(self.store, EmbeddedStore):
+            store = self.store.oxigraph
+        else:
+            store = memory_copy(self.store, ontology_graph=ONTOLOGY_GRAPH)
+        return validate_store(store, extra_shapes=extra_shapes, ontology_graph=ONTOLOGY_GRAPH)
 
     def validate_staged(
         self, staged: StagedData, *, replace: bool = True,
         extra_shapes: Sequence[str | Path] = (),
     ) -> ValidationReport:
-        """Validate the store as it would be after writing ``staged``, without writing it."""
-        from .validation import validate
+        """Validate the store as it would be after writing ``staged``, without writing it.
 
-        dropped = list(staged.graphs) if replace else []
-        data = self.store.union_graph(exclude=[ONTOLOGY_GRAPH, *dropped])
-        _add_quads(data, (q for quads in staged.graphs.values() for q in quads))
-        return validate(data, extra_shapes=extra_shapes)
+        The check runs on an in-memory copy: the store minus the graphs ``staged`` replaces,
+        plus the staged quads.
+        """
+        from .validation import memory_copy, validate_store
+
+        store = memory_copy(
+            self.store, ontology_graph=ONTOLOGY_GRAPH,
+            drop=list(staged.graphs) if replace else [],
+            add=[q for quads in staged.graphs.values() for q in quads],
+        )
+        return validate_store(store, extra_shapes=extra_shapes, ontology_graph=ONTOLOGY_GRAPH)
 
     def close(self) -> None:
         self.store.close()

@@ -39,15 +39,18 @@ from .errors import InputError
 from .namespaces import CVS, PREFIXES
 from .shacl_compile import ShapesModel, UnsupportedShapes, compile_shapes
 from .shacl_native import NativeValidator, RawResult
+from .store import EmbeddedStore, Store
 from .terms import from_oxigraph, to_oxigraph
 
 __all__ = [
     "SEVERITIES",
     "ValidationReport",
     "ValidationResult",
+    "copy_store",
     "load_ontology",
     "load_schemes",
     "load_shapes",
+    "memory_copy",
     "severity_exit_code",
     "validate",
     "validate_store",
@@ -490,6 +493,28 @@ def copy_store(
     copy = ox.Store()
     copy.bulk_extend(q for q in store if not (
         isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in dropped))
+    copy.bulk_extend(add)
+    return copy
+
+
+def memory_copy(
+    store: Store, *, ontology_graph: str, drop: Iterable[str] = (), add: Iterable[ox.Quad] = ()
+) -> ox.Store:
+    """An in-memory Oxigraph copy of any store to validate natively (minus ``drop``, plus ``add``).
+
+    An embedded store is copied as it is; a remote one without its ontology graph, which is
+    replaced by the shipped ontology (the ontology validation has always used).
+    """
+    if isinstance(store, EmbeddedStore):
+        return copy_store(store.oxigraph, drop=drop, add=add)
+    skip = {ontology_graph, *drop}
+    copy = ox.Store()
+    for name, _count in store.named_graphs():
+        if name not in skip:
+            copy.bulk_extend(store.graph_quads(name))
+    copy.bulk_extend(store.default_graph_quads())
+    copy.bulk_extend(_oxigraph_quads(_cached_graph(tuple(ontology_files())),
+                                     ox.NamedNode(ontology_graph)))
     copy.bulk_extend(add)
     return copy
 
