@@ -34,9 +34,16 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 
+# The service and UI suites run a second time with a real `oxigraph serve` behind the service
+# (the scale-out path); tests of the embedded store's own machinery are skipped there.
+SERVICE_SUITES := tests/test_api.py tests/test_openapi.py tests/test_ops.py \
+	tests/test_service_description.py tests/test_service_safety.py tests/test_sparql_protocol.py \
+	tests/test_graph_store.py tests/test_ui_*.py
+
 test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+	$(BIN)/pytest --store-backend=oxigraph $(SERVICE_SUITES)
 
 bench: install
 	$(BIN)/python bench/pages.py

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .errors import CustvalueError
@@ -72,6 +72,12 @@ def serialize_graph(graph: Graph, fmt: str) -> str:
     name = rdf_format(fmt).name
     rdflib_name = {"turtle": "turtle", "ntriples": "nt", "nquads": "nquads", "trig": "trig",
                    "jsonld": "json-ld", "rdfxml": "xml"}[name]
+    if rdflib_name in ("nquads", "trig") and not graph.context_aware:
+        # Triples from a remote store come as a plain Graph: they sit in the default graph.
+        dataset = Dataset()
+        for triple in graph:
+            dataset.add(triple)
+        graph = dataset
     return graph.serialize(format=rdflib_name)
 
 

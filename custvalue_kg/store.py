@@ -306,11 +306,15 @@ class RemoteStore(Store):
         client.addCustomHttpHeader("Accept", "application/n-triples")
         return self._send(client)
 
-    def _send(self, client) -> bytes:
-        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+    def _send(self, client, what: str = "query") -> bytes:
+        from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
         try:
             return client.query().response.read()
+        except QueryBadFormed as exc:
+            # the same words as the embedded store's, with the remote store's own reason
+            raise QueryError(f"malformed {what}: {_remote_reason(exc)} "
+                             f"(said {self.location})") from None
         except SPARQLWrapperException as exc:
             raise QueryError(f"{self.location} rejected the request: {exc}") from None
         except HTTPError as exc:
@@ -325,7 +329,7 @@ class RemoteStore(Store):
         client.setMethod(POST)
         client.setRequestMethod(URLENCODED)
         client.setQuery(sparql)
-        self._send(client)
+        self._send(client, "update")
 
     def write_graphs(self, graphs: Mapping[str, Sequence[ox.Quad]], *, replace: bool) -> None:
         total = sum(len(q) for q in graphs.values())
@@ -353,6 +357,15 @@ class RemoteStore(Store):
         except Exception:
             self.drop_graphs(staging.values())
             raise
+
+
+def _remote_reason(exc: Exception) -> str:
+    """The body of a remote store's error answer, which SPARQLWrapper appends to its text."""
+    text = str(exc)
+    body = text.split("Response:", 1)[-1].strip()
+    if body.startswith(("b'", 'b"')):
+        body = body[2:-1]
+    return body.replace("\\n", " ").strip() or text
 
 
 def open_store(location: str | Path | None, *, update_endpoint: str | None = None) -> Store:

@@ -17,6 +17,33 @@ import pytest
 from custvalue_kg.kg import KnowledgeGraph
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--store-backend", choices=("embedded", "oxigraph"), default="embedded",
+        help="The store behind the live service in the service and UI tests: the embedded "
+             "in-memory store, or a real `oxigraph serve` reached over the SPARQL protocol.")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "embedded_only: tests of the embedded store's own machinery (worker "
+                   "processes, time limits), skipped with --store-backend=oxigraph")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--store-backend") != "oxigraph":
+        return
+    skip = pytest.mark.skip(reason="embedded store only")
+    for item in items:
+        if "embedded_only" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def store_backend(request: pytest.FixtureRequest) -> str:
+    return request.config.getoption("--store-backend")
+
+
 @pytest.fixture(scope="session")
 def embedded_sample_kg() -> KnowledgeGraph:
     """An in-memory store with the ontology, the schemes and the sample enterprise."""
@@ -156,13 +183,40 @@ class LiveServer:
         self.app.extensions["custvalue_kg"].close()
 
 
+@pytest.fixture(scope="session")
+def backend_oxigraph(
+    store_backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[OxigraphServer | None]:
+    """With --store-backend=oxigraph: the Oxigraph server behind every fresh service."""
+    if store_backend != "oxigraph":
+        yield None
+        return
+    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph-backend"))
+    yield server
+    server.stop()
+
+
 @pytest.fixture()
-def make_server() -> Iterator:
+def fresh_sample_kg(backend_oxigraph: OxigraphServer | None):
+    """A factory of stores holding just the sample: in memory, or (--store-backend=oxigraph)
+    the backend Oxigraph server emptied and refilled, so each test starts from the sample."""
+
+    def open_fresh() -> KnowledgeGraph:
+        if backend_oxigraph is None:
+            return KnowledgeGraph.open()
+        backend_oxigraph.clear()
+        return KnowledgeGraph.open(backend_oxigraph.query_endpoint, sample=True)
+
+    return open_fresh
+
+
+@pytest.fixture()
+def make_server(fresh_sample_kg) -> Iterator:
     """A factory of live servers with chosen settings (and store), stopped after the test."""
     servers: list[LiveServer] = []
 
     def start(kg: KnowledgeGraph | None = None, **settings: object) -> LiveServer:
-        server = LiveServer(kg if kg is not None else KnowledgeGraph.open(), **settings)
+        server = LiveServer(kg if kg is not None else fresh_sample_kg(), **settings)
         servers.append(server)
         return server
 
@@ -172,11 +226,22 @@ def make_server() -> Iterator:
 
 
 @pytest.fixture(scope="session")
-def live_server() -> Iterator[LiveServer]:
-    """A read-only service on the sample enterprise, shared by the tests that only read."""
-    server = LiveServer(KnowledgeGraph.open())
+def live_server(store_backend: str, tmp_path_factory) -> Iterator[LiveServer]:
+    """A read-only service on the sample enterprise, shared by the tests that only read.
+
+    With --store-backend=oxigraph its store is a real Oxigraph server of its own.
+    """
+    oxigraph = None
+    if store_backend == "oxigraph":
+        oxigraph = OxigraphServer(tmp_path_factory.mktemp("oxigraph-live"))
+        kg = KnowledgeGraph.open(oxigraph.query_endpoint, sample=True)
+    else:
+        kg = KnowledgeGraph.open()
+    server = LiveServer(kg)
     yield server
     server.stop()
+    if oxigraph is not None:
+        oxigraph.stop()
 
 
 TOKEN = "test-token-0123456789"

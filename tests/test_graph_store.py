@@ -89,6 +89,7 @@ def test_put_graph_already_in_store_replaces_it(writable_server: LiveServer) -> 
     assert isomorphic(get_graph(url), turtle(card(subject, "Jane Doe")))
 
 
+@pytest.mark.embedded_only  # the default graph of a remote store: 501
 def test_put_default_graph_writes_the_stores_real_default_graph(
         writable_server: LiveServer) -> None:
     url = store_url(writable_server)
@@ -105,6 +106,7 @@ def test_put_default_graph_writes_the_stores_real_default_graph(
     assert isomorphic(get_graph(url, default=""), turtle(replacement))
 
 
+@pytest.mark.embedded_only  # the default graph of a remote store: 501
 def test_put_mismatched_payload_is_400_and_writes_nothing(writable_server: LiveServer) -> None:
     url = store_url(writable_server)
     rdf_xml = ('<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-'
@@ -140,7 +142,7 @@ def test_delete_existing_graph(writable_server: LiveServer) -> None:
     assert response.status_code == 204
     # GET of DELETE - existing graph
     assert requests.get(url, timeout=30).status_code == 404
-    assert not writable_server.kg.store.oxigraph.contains_named_graph(ox.NamedNode(url))
+    assert not writable_server.kg.store.has_graph(url)
 
 
 def test_delete_nonexistent_graph_is_404(writable_server: LiveServer) -> None:
@@ -262,6 +264,7 @@ def test_a_server_without_a_token_refuses_every_write(make_server, method: str) 
 # --- all or nothing -----------------------------------------------------------------------------
 
 
+@pytest.mark.embedded_only  # the default graph of a remote store: 501
 def test_a_syntax_error_names_line_and_column_and_keeps_the_previous_graph(
         writable_server: LiveServer) -> None:
     url = store_url(writable_server) + "?graph=http://example.org/g"

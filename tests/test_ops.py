@@ -16,7 +16,7 @@ def test_healthz_reports_the_store_and_its_size(live_server) -> None:
     response = requests.get(live_server.base + "/healthz", timeout=10)
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
-    assert response.json() == {"status": "ok", "store": ":memory:",
+    assert response.json() == {"status": "ok", "store": live_server.kg.store.location,
                                "triples": live_server.kg.stats().triples}
     assert response.json()["triples"] > 2000
 

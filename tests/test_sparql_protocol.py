@@ -198,6 +198,7 @@ def test_rdflib_sparql_store_reads_the_sample(live_server, expected, method: str
     store.close()
 
 
+@pytest.mark.embedded_only  # Oxigraph server refuses USING with a union default graph
 def test_rdflib_sparql_update_store_writes_with_the_token(writable_server) -> None:
     target = URIRef("https://example.org/g/written-by-rdflib")
     subject = URIRef("https://example.org/thing")
@@ -311,6 +312,7 @@ def test_query_dataset_full(kasei_server) -> None:
         is False
 
 
+@pytest.mark.embedded_only  # FROM over a union-default-graph Oxigraph server differs
 def test_query_multiple_dataset(kasei_server) -> None:
     query = (f"ASK FROM <{D3}> {{ GRAPH ?g1 {{ <{D1}> a ?type }} "
              f"GRAPH ?g2 {{ <{D2}> a ?type }} }}")
@@ -360,6 +362,7 @@ def ask_xml(server, query: str) -> bool:
                  "Accept": "application/sparql-results+xml"}))
 
 
+@pytest.mark.embedded_only  # Oxigraph server refuses USING with a union default graph
 def test_update_dataset_default_graph(writable_server) -> None:
     text = PREFIXES + f"""CLEAR ALL ;
 INSERT DATA {{ GRAPH <{D1}> {{ <{D1}> a foaf:Document }} }} ;
@@ -385,6 +388,7 @@ WHERE {{ {where} }}"""
     assert response.status_code == 204, response.text
 
 
+@pytest.mark.embedded_only  # Oxigraph server refuses USING with a union default graph
 def test_update_dataset_default_graphs(writable_server) -> None:
     target = "http://example.org/protocol-update-dataset-graphs-test/"
     dataset_update(writable_server, "?s a foaf:Document", target,
@@ -397,6 +401,7 @@ def test_update_dataset_default_graphs(writable_server) -> None:
         <{D3}> a <http://purl.org/dc/terms/BibliographicResource> . }} }} }}""")
 
 
+@pytest.mark.embedded_only  # Oxigraph server refuses USING with a union default graph
 def test_update_dataset_named_graphs(writable_server) -> None:
     target = "http://example.org/protocol-update-dataset-named-graphs-test/"
     dataset_update(writable_server, "GRAPH ?g { ?s a foaf:Document }", target,
@@ -409,6 +414,7 @@ def test_update_dataset_named_graphs(writable_server) -> None:
         <{D3}> a <http://purl.org/dc/terms/BibliographicResource> . }} }} }}""")
 
 
+@pytest.mark.embedded_only  # Oxigraph server refuses USING with a union default graph
 def test_update_dataset_full(writable_server) -> None:
     target = "http://example.org/protocol-update-dataset-full-test/"
     where = """{ GRAPH ?g { ?s a foaf:Document } BIND(?g AS ?in) }
@@ -584,6 +590,7 @@ def test_bad_update_syntax(writable_server) -> None:
     assert_plain_error(response, 400, "malformed update", "error at 1:10")
 
 
+@pytest.mark.embedded_only  # Oxigraph server refuses USING with a union default graph
 @pytest.mark.parametrize("clause", ["WITH <http://example/addresses>\n",
                                     "", "USING <http://example/addresses>\n"])
 def test_bad_update_dataset_conflict(writable_server, clause: str) -> None:
@@ -606,6 +613,7 @@ def test_bad_update_dataset_conflict(writable_server, clause: str) -> None:
 
 # --- using-graph-uri: only checked IRIs enter the update ------------------------------------
 
+@pytest.mark.embedded_only  # Oxigraph server refuses USING with a union default graph
 def test_using_parameters_are_checked_iris_and_need_a_where(writable_server) -> None:
     before = graph_counts(writable_server)
     insert = ("INSERT { GRAPH <https://example.org/out> { ?s ?p ?o } } "
@@ -694,6 +702,7 @@ def test_service_to_an_allowed_endpoint_works(make_server, empty_oxigraph) -> No
 
 # --- limits and atomicity -------------------------------------------------------------------
 
+@pytest.mark.embedded_only  # worker processes of the embedded store
 def test_a_query_past_the_time_limit_answers_503_and_the_server_goes_on(make_server) -> None:
     server = make_server(query_timeout=1)
     heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -706,6 +715,7 @@ def test_a_query_past_the_time_limit_answers_503_and_the_server_goes_on(make_ser
     assert ask(server, f"ASK {{ <{ENTERPRISE}> ?p ?o }}") is True
 
 
+@pytest.mark.embedded_only  # atomicity of a remote update is the remote store's
 def test_a_failing_update_leaves_nothing_behind(writable_server) -> None:
     before = graph_counts(writable_server)
     sample = "https://w3id.org/custvalue/graph/sample"

@@ -205,6 +205,7 @@ def test_named_query_missing_parameter_and_twins(live_server) -> None:
     assert get(live_server.base + "/queries/no-such-query")[0] == 404
 
 
+@pytest.mark.embedded_only  # worker processes of the embedded store
 def test_editor_reports_a_timeout(make_server) -> None:
     server = make_server(query_timeout=0.5)
     endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
