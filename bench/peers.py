@@ -162,6 +162,50 @@ class MemorySampler:
         self.peak = max(self.peak, group_pss(self.leader))
 
 
+def _busy_ticks() -> int:
+    """CPU time the whole machine spent busy, in clock ticks (first line of /proc/stat)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return user + nice + system + irq + softirq + steal
+
+
+def _process_ticks(pid: int) -> int:
+    """CPU time of a process and its waited-for children, in clock ticks."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0
+    fields = stat[stat.rfind(")") + 2:].split()
+    return sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
+
+
+@dataclass
+class OtherLoad:
+    """How much CPU processes other than the benchmark and the server under test used.
+
+    The load average would count the benchmark's own client threads; this does not. The
+    share is of all cores over the measured time: 0 % is an undisturbed run.
+    """
+
+    leader: int
+    share: float = 0.0
+
+    def _ours(self) -> int:
+        return _process_ticks(os.getpid()) + sum(_process_ticks(p)
+                                                 for p in _group_pids(self.leader))
+
+    def __enter__(self) -> OtherLoad:
+        self._started = time.monotonic()
+        self._busy, self._own = _busy_ticks(), self._ours()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        hz = os.sysconf("SC_CLK_TCK")
+        others = (_busy_ticks() - self._busy) - (self._ours() - self._own)
+        elapsed = time.monotonic() - self._started
+        self.share = max(0.0, others / hz / (elapsed * (os.cpu_count() or 1)))
+
+
 # --- servers -----------------------------------------------------------------------------------
 
 @dataclass
@@ -174,6 +218,8 @@ class Server:
     port: int
     log: Path
     ready_timeout: float = 1800
+    # Files POSTed to the server once it answers: (file, media type, graph IRI or None).
+    preload: list[tuple[Path, str, str | None]] = field(default_factory=list)
     process: subprocess.Popen | None = None
     ready_seconds: float = 0.0
 
@@ -192,11 +238,25 @@ class Server:
                 raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n{tail}")
             try:
                 with urllib.request.urlopen(probe, timeout=5):
-                    self.ready_seconds = time.perf_counter() - started
-                    return
+                    break
             except OSError:
                 time.sleep(0.2)
-        raise RuntimeError(f"{self.name} did not answer within {self.ready_timeout:g} s")
+        else:
+            raise RuntimeError(f"{self.name} did not answer within {self.ready_timeout:g} s")
+        for path, media_type, graph in self.preload:
+            self._post_file(path, media_type, graph)
+        self.ready_seconds = time.perf_counter() - started
+
+    def _post_file(self, path: Path, media_type: str, graph: str | None) -> None:
+        """Load a file over the Graph Store protocol (POST /store), streamed from disk."""
+        query = "?" + urllib.parse.urlencode({"graph": graph}) if graph else ""
+        with path.open("rb") as body:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{self.port}/store{query}", data=body, method="POST",
+                headers={"Content-Type": media_type,
+                         "Content-Length": str(path.stat().st_size)})
+            with urllib.request.urlopen(request, timeout=self.ready_timeout):
+                pass
 
     def stop(self) -> None:
         if self.process is not None:
@@ -223,11 +283,19 @@ def ours(name: str, port: int, log: Path, *, data: list[Path] = (), store: Path 
     return Server(name, args, "/sparql", port, log)
 
 
-def oxigraph(port: int, location: Path, log: Path) -> Server:
-    """Oxigraph's own server (from PyPI), with the union default graph like our store."""
-    args = [str(BIN / "oxigraph"), "serve", "--location", str(location), "--bind",
-            f"127.0.0.1:{port}", "--union-default-graph"]
-    return Server("Oxigraph server", args, "/query", port, log)
+def oxigraph(port: int, log: Path, *, location: Path | None = None,
+             preload: list[tuple[Path, str, str | None]] = ()) -> Server:
+    """Oxigraph's own server (from PyPI), with the union default graph like our store.
+
+    With ``location`` it serves a store made by ``oxigraph load``; without, it keeps its data
+    in memory and gets it by POSTs to its Graph Store endpoint once it answers.
+    """
+    args = [str(BIN / "oxigraph"), "serve", "--bind", f"127.0.0.1:{port}",
+            "--union-default-graph"]
+    if location is not None:
+        args[2:2] = ["--location", str(location)]
+    name = "Oxigraph server, " + ("disk" if location is not None else "memory")
+    return Server(name, args, "/query", port, log, preload=list(preload))
 
 
 def rdflib_endpoint(port: int, files: list[Path], log: Path) -> Server:
