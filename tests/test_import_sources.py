@@ -162,7 +162,7 @@ def test_construct_from_a_real_oxigraph_server(tmp_path, sample_oxigraph) -> Non
 
 @pytest.mark.parametrize(("construct", "message"), [
     ("SELECT * WHERE { ?s ?p ?o }", "a SELECT query; give a CONSTRUCT or DESCRIBE query"),
-    ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ", "rejected the request"),
+    ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ", "malformed query: "),
 ])
 def test_bad_construct_queries_are_refused(tmp_path, sample_oxigraph, construct, message) -> None:
     store = str(tmp_path / "kg")

@@ -103,3 +103,28 @@ def test_without_architecture_the_link_gaps_are_empty_or_everything() -> None:
     serving = kg.query("PREFIX cv: <https://w3id.org/custvalue/ontology#> SELECT DISTINCT ?f "
                        "WHERE { ?f a cv:Function ; cv:coversStage ?stage }").rows
     assert functions == {short(str(f)) for (f,) in serving} and len(functions) == 11
+
+
+def test_the_shipped_architecture_example_shows_every_kind_of_link_gap() -> None:
+    """Imported by the real importer with the default mapping, on top of the sample."""
+    from custvalue_kg import assets
+    from custvalue_kg.imports.archimate import import_archimate
+
+    kg = KnowledgeGraph.open()
+    import_archimate(kg, assets.asset_dir("examples") / "archimate" / "skyward-architecture.xml")
+
+    def tails(name: str, *columns: int) -> list[tuple]:
+        return [tuple(row[c].rsplit("/", 1)[-1] for c in columns)
+                for row in kg.run_named(name).text_rows()]
+
+    assert tails("architecture-functions-without-stage", 1) == [
+        ("Internal Audit",), ("Procurement",)]
+    assert tails("functions-without-architecture-counterpart", 0, 2) == [
+        ("surveyor-5s", "pilot-community")]
+    assert tails("flows-missing-as-handoffs", 0, 5, 9) == [
+        ("id-rel-trig-cs-fs", "customer-service", "field-sales"),
+        ("id-rel-flow-fo-csu", "flight-operations", "customer-success")]
+    assert tails("handoffs-missing-in-architecture", 2) == [
+        ("farm-5s-inside-sales-to-flight-operations",),
+        ("clinic-8p-field-sales-to-flight-operations",),
+        ("surveyor-8p-field-sales-to-supply-chain",)]
