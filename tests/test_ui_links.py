@@ -105,3 +105,38 @@ def test_browser_links_page(linked_server, page) -> None:
     page.click("#gap-flows-missing-as-handoffs a[href^='/function'] >> text=Brand marketing")
     assert page.locator("h1").inner_text() == "Brand marketing"
     assert page.console_errors == []
+
+
+@pytest.fixture(scope="module")
+def example_server():
+    """The sample with the shipped ArchiMate example imported by the real importer."""
+    from conftest import LiveServer
+
+    from custvalue_kg import assets
+    from custvalue_kg.imports.archimate import import_archimate
+
+    kg = KnowledgeGraph.open()
+    import_archimate(kg, assets.asset_dir("examples") / "archimate" / "skyward-architecture.xml")
+    server = LiveServer(kg)
+    yield server
+    server.stop()
+
+
+def test_browser_links_page_on_the_shipped_example(example_server, page) -> None:
+    page.set_viewport_size({"width": 1200, "height": 900})
+    page.goto(example_server.base + "/links")
+    counts = {query: page.locator(f"#gap-{query}-heading .badge").inner_text()
+              for query in ("architecture-functions-without-stage",
+                            "functions-without-architecture-counterpart",
+                            "flows-missing-as-handoffs", "handoffs-missing-in-architecture")}
+    assert counts == {"architecture-functions-without-stage": "2",
+                      "functions-without-architecture-counterpart": "1",
+                      "flows-missing-as-handoffs": "2", "handoffs-missing-in-architecture": "3"}
+    assert page.locator("text=Skyward Dynamics enterprise architecture").count() >= 1
+    assert page.console_errors == []
+    # every link the importer's mapping wrote is listed (it counted 33)
+    data = get(example_server, "/links", format="json").json()
+    assert data["linkCounts"] == {"skos:exactMatch": 15, "cv:realises": 16, "cv:supports": 2}
+    assert data["sources"][0]["counts"]["links"] == len(data["links"]) == 33
+    page.screenshot(path=str(Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+                             / "links.png"), full_page=True)

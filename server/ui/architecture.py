@@ -13,7 +13,7 @@ from custvalue_kg.imports.provenance import SOURCES_QUERY, sources_from_rows
 from ..context import service
 from . import blueprint
 from .links import page_link
-from .render import compact, respond, run_query
+from .render import compact, labels_for, respond, run_query
 
 CV_FUNCTION = "https://w3id.org/custvalue/ontology#Function"
 
@@ -31,8 +31,11 @@ WHERE {
   { ?element ?link ?resource } UNION { ?resource ?link ?element }
   ?element a ?eType .
   FILTER (STRSTARTS(STR(?eType), "https://w3id.org/custvalue/archimate#"))
-  ?resource a ?rType .
-  FILTER (STRSTARTS(STR(?rType), "https://w3id.org/custvalue/ontology#"))
+  # the other end is ours: anything that is not itself an imported ArchiMate resource
+  FILTER NOT EXISTS { ?resource a ?other .
+                      FILTER (STRSTARTS(STR(?other), "https://w3id.org/custvalue/archimate#")) }
+  OPTIONAL { ?resource a ?rType
+             FILTER (STRSTARTS(STR(?rType), "https://w3id.org/custvalue/ontology#")) }
   OPTIONAL { ?element rdfs:label ?eLabel }
   OPTIONAL { ?resource rdfs:label ?rLabel }
 }
@@ -110,6 +113,14 @@ def link_rows() -> list[dict[str, str | None]]:
     return [{v: _s(t) for v, t in zip(result.variables, row, strict=True)} for row in result.rows]
 
 
+def _fill_labels(items: list[dict]) -> None:
+    """Give items that came without a label (models, counterparts) the one in the store."""
+    missing = [i for i in items if i["label"] == compact(i["iri"])]
+    labels = labels_for(i["iri"] for i in missing)
+    for entry in missing:
+        entry["label"] = labels.get(entry["iri"], entry["label"])
+
+
 @blueprint.route("/links")
 def links() -> Response:
     sources = [s.to_dict() for s in sources_from_rows(run_query(SOURCES_QUERY).rows)]
@@ -131,6 +142,8 @@ def links() -> Response:
     for query, heading, item in LINK_GAPS:
         items = [item(row) for row in _named(query)]
         gaps.append({"query": query, "heading": heading, "count": len(items), "items": items})
+    _fill_labels([entry for gap in gaps for it in gap["items"]
+                  for entry in (it["element"], it["model"], *it["links"]) if entry])
     data = {"sources": sources, "linkCounts": by_kind, "links": linked, "gaps": gaps}
     table = (LINK_COLUMNS, [tuple(row[c] for c in LINK_COLUMNS) for row in rows])
     return respond("links.html", data, title="Links to enterprise models", table=table)
