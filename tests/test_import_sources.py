@@ -207,6 +207,11 @@ def test_json_ld_export_with_the_context_round_trips_every_graph(tmp_path) -> No
     assert refused.returncode == 2 and "--context applies to JSON-LD only" in refused.stderr
 
 
+def write_text(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def canonical(kg: KnowledgeGraph, graph: str) -> set[tuple]:
     """The graph's triples in N-Triples form, decimals by value (JSON numbers keep no scale)."""
     from decimal import Decimal
@@ -259,3 +264,28 @@ def test_links_by_hand_live_in_their_own_graph_and_feed_the_link_queries(tmp_pat
     assert "RESOURCE <https://example.org/skyward/function/nope> is not in the store" in typo.stderr
     relative = run("link", "bf-procurement", supply_chain, "--store", store)
     assert relative.returncode == 2 and "give an absolute IRI" in relative.stderr
+
+
+def test_the_provenance_of_every_import_passes_its_shapes(tmp_path) -> None:
+    from custvalue_kg.imports.rdf_document import document_batch
+
+    kg = KnowledgeGraph.open()
+    before = kg.validate().counts()
+    # data no shape targets, so every result after the import is about the provenance
+    neutral = write_text(tmp_path / "notes.ttl",
+                         '<https://example.org/n> <https://example.org/says> "hi" .')
+    batch = document_batch(neutral)
+    kg.import_batch(batch)
+    assert kg.validate().counts() == before  # complete provenance: nothing new reported
+    # a description missing its time and with a negative tally is reported
+    kg.store.update(f"""DELETE WHERE {{ GRAPH <{batch.graph}> {{
+        <{batch.graph}> <{PROV}generatedAtTime> ?t }} }}""")
+    kg.store.update("""PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+        DELETE { GRAPH ?g { ?c <http://www.w3.org/1999/02/22-rdf-syntax-ns#value> ?n } }
+        INSERT { GRAPH ?g { ?c <http://www.w3.org/1999/02/22-rdf-syntax-ns#value> -1 } }
+        WHERE { GRAPH ?g { ?c a <https://w3id.org/custvalue/ontology#ImportCount> ;
+                             <http://www.w3.org/1999/02/22-rdf-syntax-ns#value> ?n } }""")
+    found = {(r.source_shape.rsplit("#", 1)[-1], r.focus_node) for r in kg.validate().results
+             if r.severity == "Violation"}
+    assert ("ImportedSource-generatedAtTime", batch.graph) in found
+    assert ("ImportCount-value", batch.graph + "#count-triples") in found
