@@ -4,9 +4,8 @@ VENV     ?= .venv
 BIN      := $(VENV)/bin
 HOST     ?= 127.0.0.1
 PORT     ?= 8080
-CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run test lint browser bench bench-scale clean
+.PHONY: install run test lint system-packages bench bench-scale clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,14 +15,18 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/python -m pip install --quiet ".[test]"
 
-# The browser tests drive Debian's chromium (never a downloaded browser build).
-browser:
-	@if [ ! -x $(CHROMIUM) ]; then \
+# System packages the tests use: Debian's chromium for the browser tests (never a downloaded
+# browser build) and Debian's Virtuoso, one of the stores the named queries are checked on.
+CHROMIUM := /usr/bin/chromium
+VIRTUOSO := /usr/bin/virtuoso-t
+system-packages:
+	@if [ ! -x $(CHROMIUM) ] || [ ! -x $(VIRTUOSO) ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	      chromium chromium-driver fonts-dejavu-core >/dev/null; \
+	      chromium chromium-driver fonts-dejavu-core virtuoso-opensource-7-bin >/dev/null; \
 	  else \
-	    echo "install Debian's chromium first: sudo apt-get install chromium chromium-driver"; \
+	    echo "install Debian's packages first: sudo apt-get install chromium chromium-driver" \
+	         "fonts-dejavu-core virtuoso-opensource-7-bin"; \
 	    exit 1; \
 	  fi; \
 	fi
@@ -40,7 +43,7 @@ SERVICE_SUITES := tests/test_api.py tests/test_openapi.py tests/test_ops.py \
 	tests/test_service_description.py tests/test_service_safety.py tests/test_sparql_protocol.py \
 	tests/test_graph_store.py tests/test_ui_*.py
 
-test: install browser
+test: install system-packages
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 	$(BIN)/pytest --store-backend=oxigraph $(SERVICE_SUITES)

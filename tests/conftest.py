@@ -50,12 +50,15 @@ def embedded_sample_kg() -> KnowledgeGraph:
     return KnowledgeGraph.open()
 
 
-@pytest.fixture(scope="session", params=["embedded", "oxigraph-server"])
+@pytest.fixture(scope="session", params=["embedded", "oxigraph-server", "virtuoso"])
 def sample_kg(request: pytest.FixtureRequest) -> KnowledgeGraph:
-    """The sample enterprise on each kind of store: a test using it runs on both, so the
-    named queries are shown to give the same answers embedded and over the SPARQL protocol."""
+    """The sample enterprise on each kind of store: a test using it runs on all three, so the
+    named queries are shown to give the same answers embedded and over the SPARQL protocol,
+    on Oxigraph's server and on Virtuoso (Debian's virtuoso-opensource)."""
     if request.param == "embedded":
         return request.getfixturevalue("embedded_sample_kg")
+    if request.param == "virtuoso":
+        return request.getfixturevalue("virtuoso_sample_kg")
     return request.getfixturevalue("remote_sample_kg")
 
 
@@ -85,6 +88,70 @@ def oxigraph_binary() -> str:
     if not found:
         pytest.fail("the oxigraph server is not installed: pip install oxigraph (make test does)")
     return found
+
+
+VIRTUOSO = "/usr/bin/virtuoso-t"
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+NumberOfBuffers = 20000
+MaxDirtyBuffers = 15000
+DirsAllowed = {dir}
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {dir}
+ServerThreads = 8
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 120
+"""
+
+
+class VirtuosoServer:
+    """A real Virtuoso (Debian's virtuoso-opensource) on loopback, in a fresh database.
+
+    Its default graph is the union of all graphs already; the SPARQL user is granted updates.
+    """
+
+    def __init__(self, location: Path) -> None:
+        if not Path(VIRTUOSO).exists():
+            pytest.fail("Virtuoso is not installed: apt-get install virtuoso-opensource-7-bin "
+                        "(make test does)")
+        self.sql_port, http_port = free_port(), free_port()
+        ini = location / "virtuoso.ini"
+        ini.write_text(VIRTUOSO_INI.format(dir=location, sql_port=self.sql_port,
+                                           http_port=http_port))
+        self.query_endpoint = f"http://127.0.0.1:{http_port}/sparql"
+        self.process = subprocess.Popen(
+            [VIRTUOSO, "+foreground", "+configfile", str(ini)], cwd=location,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        wait_for_http(self.query_endpoint + "?query=ASK%7B%7D", self.process, timeout=90)
+        subprocess.run(["isql-vt", str(self.sql_port), "dba", "dba",
+                        'exec=GRANT SPARQL_UPDATE TO "SPARQL";'],
+                       check=True, capture_output=True, timeout=60)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+@pytest.fixture(scope="session")
+def virtuoso_sample_kg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeGraph]:
+    """The sample enterprise in a real Virtuoso, reached over the SPARQL protocol."""
+    server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso"))
+    yield KnowledgeGraph.open(server.query_endpoint, sample=True)
+    server.stop()
 
 
 class OxigraphServer:

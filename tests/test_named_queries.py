@@ -83,6 +83,21 @@ def query_paths() -> list[Path]:
     return assets.query_files()
 
 
+# Virtuoso 7.2 (Debian bookworm) answers two queries differently: property paths with `*` and
+# a constant end inside OPTIONAL or MINUS lose rows there (the same patterns at the top level
+# agree, checked by hand). Strict: a Virtuoso that agrees makes these fail, so we notice.
+VIRTUOSO_DIVERGENT = ("journey-monitoring", "unevidenced-hypotheses", "q08_", "q09_",
+                      "gap_queries_find_what_the_shapes_report_on_the_sample")
+
+
+@pytest.fixture(autouse=True)
+def _virtuoso_divergences(request: pytest.FixtureRequest) -> None:
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is not None and callspec.params.get("sample_kg") == "virtuoso" and any(
+            part in request.node.name for part in VIRTUOSO_DIVERGENT):
+        request.applymarker(pytest.mark.xfail(strict=True, reason="Virtuoso property paths"))
+
+
 # --- the files themselves ----------------------------------------------------------------------
 
 def test_one_file_per_competency_question() -> None:
