@@ -13,9 +13,12 @@ pyshacl builds them: same focus nodes, values, paths, severities and messages.
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as clock
@@ -39,7 +42,7 @@ from .shacl_compile import (
 )
 from .terms import from_oxigraph
 
-__all__ = ["NativeValidator", "RawResult"]
+__all__ = ["NativeValidator", "RawResult", "quiet_ill_typed"]
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 _TYPE_PATH = f"<{RDF.type}>/<{RDFS.subClassOf}>*"
@@ -97,7 +100,7 @@ class TargetFocus:
 class ValuesFocus:
     """The value nodes of a focus set along a path: the focus nodes of a nested shape."""
 
-    parent: TargetFocus | ValuesFocus
+    parent: TargetFocus | ValuesFocus | BranchFocus
     path: str | None  # None: a node shape's value is its focus node
 
     def pattern(self, var: str, names: _Names) -> str:
@@ -108,12 +111,55 @@ class ValuesFocus:
                 f"?{outer} {self.path} ?{var} . }} }}")
 
 
-Focus = TargetFocus | ValuesFocus
+@dataclass(frozen=True)
+class BranchFocus:
+    """The focus nodes of several parents of a property shape, each parent a branch (?_cvb).
+
+    pyshacl validates a shared property shape once per parent, so a node two parents target
+    gets its results twice: one row per branch keeps that multiplicity in a single query.
+    """
+
+    focuses: tuple[TargetFocus, ...]
+
+    def pattern(self, var: str, names: _Names) -> str:
+        arms = " UNION ".join(f"{{ {focus.pattern(var, names)} BIND({i} AS ?_cvb) }}"
+                              for i, focus in enumerate(self.focuses))
+        return f"{{ {arms} }}"
+
+
+Focus = TargetFocus | ValuesFocus | BranchFocus
 
 
 # --------------------------------------------------------------------------------------------
 # Literal checks pyshacl makes in Python (exact replicas of its semantics, on rdflib terms)
 # --------------------------------------------------------------------------------------------
+
+class _QuietIllTyped(logging.Filter):
+    """Drop rdflib's warning (with traceback) for every ill-typed literal it converts, while the
+    native engine runs on this thread: such literals are what validation reports."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.active = threading.local()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not getattr(self.active, "on", False)
+
+
+_QUIET = _QuietIllTyped()
+logging.getLogger("rdflib.term").addFilter(_QUIET)
+
+
+@contextmanager
+def quiet_ill_typed() -> Iterator[None]:
+    """Silence rdflib's ill-typed literal warnings on this thread."""
+    before = getattr(_QUIET.active, "on", False)
+    _QUIET.active.on = True
+    try:
+        yield
+    finally:
+        _QUIET.active.on = before
+
 
 def _as_pyshacl_sees(term: OxTerm) -> Node:
     """The rdflib term pyshacl gets from an Oxigraph store (plain literals are xsd:string)."""
@@ -359,8 +405,17 @@ class NativeValidator:
     def run(self) -> list[RawResult]:
         """Every result of every shape with targets (unsorted, nested results as details)."""
         results: list[RawResult] = []
-        for shape in self.model.roots:
-            results += self.shape(shape, TargetFocus(shape))
+        parents: dict[Node, list[TargetFocus]] = {}
+        with quiet_ill_typed():
+            for root in self.model.roots:
+                focus = TargetFocus(root)
+                results += self.own(root, focus)
+                for child in root.properties:
+                    parents.setdefault(child, []).append(focus)
+            # A property shape shared by several roots runs once over all their focus nodes.
+            for child, focuses in parents.items():
+                focus = focuses[0] if len(focuses) == 1 else BranchFocus(tuple(focuses))
+                results += self.shape(self.model.shape(child), focus)
         return results
 
     # -- plumbing ----------------------------------------------------------------------------
@@ -386,6 +441,13 @@ class NativeValidator:
 
     def shape(self, shape: Shape, focus: Focus) -> list[RawResult]:
         """The results of ``shape`` on ``focus`` (its own, then its property shapes')."""
+        results = self.own(shape, focus)
+        for child in shape.properties:
+            results += self.shape(self.model.shape(child), focus)
+        return results
+
+    def own(self, shape: Shape, focus: Focus) -> list[RawResult]:
+        """The results of the constraints of ``shape`` itself."""
         if shape.deactivated:
             return []
         results: list[RawResult] = []
@@ -393,8 +455,6 @@ class NativeValidator:
             results += self.constraint(shape, constraint, focus)
         for sparql in shape.sparql:
             results += self.sparql(shape, sparql, focus)
-        for child in shape.properties:
-            results += self.shape(self.model.shape(child), focus)
         return results
 
     def _head(self, shape: Shape, focus: Focus) -> str:
@@ -411,7 +471,7 @@ class NativeValidator:
     def _value_rows(self, shape: Shape, focus: Focus, constraint: Constraint, test: str,
                     ) -> list[dict[str, OxTerm]]:
         return self.select(
-            f"SELECT DISTINCT ?this ?value WHERE {{ {self._head(shape, focus)} {test} }}",
+            f"SELECT DISTINCT ?_cvb ?this ?value WHERE {{ {self._head(shape, focus)} {test} }}",
             self._what(shape, constraint),
         )
 
@@ -460,16 +520,17 @@ class NativeValidator:
         path = path_sparql(self.model.graph, shape.path)  # type: ignore[arg-type]
         pattern = focus.pattern("this", self.names)
         if count == 1:
-            text = f"SELECT ?this WHERE {{ {pattern} FILTER NOT EXISTS {{ ?this {path} ?v }} }}"
+            text = (f"SELECT ?_cvb ?this WHERE {{ {pattern} "
+                    f"FILTER NOT EXISTS {{ ?this {path} ?v }} }}")
         else:
-            text = (f"SELECT ?this WHERE {{ {pattern} OPTIONAL {{ ?this {path} ?v }} }} "
-                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {count})")
+            text = (f"SELECT ?_cvb ?this WHERE {{ {pattern} OPTIONAL {{ ?this {path} ?v }} }} "
+                    f"GROUP BY ?_cvb ?this HAVING (COUNT(DISTINCT ?v) < {count})")
         return [self.result(shape, c, r["this"]) for r in self.select(text, self._what(shape, c))]
 
     def _max_count(self, shape: Shape, c: Constraint, focus: Focus) -> list[RawResult]:
         count = int(c.values[0].value)  # type: ignore[union-attr]
-        text = (f"SELECT ?this WHERE {{ {self._head(shape, focus)} }} "
-                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {count})")
+        text = (f"SELECT ?_cvb ?this WHERE {{ {self._head(shape, focus)} }} "
+                f"GROUP BY ?_cvb ?this HAVING (COUNT(DISTINCT ?value) > {count})")
         return [self.result(shape, c, r["this"]) for r in self.select(text, self._what(shape, c))]
 
     def _range(self, shape: Shape, c: Constraint, focus: Focus) -> list[RawResult]:
@@ -510,8 +571,9 @@ class NativeValidator:
     def _unique_lang(self, shape: Shape, c: Constraint, focus: Focus) -> list[RawResult]:
         if not c.values[0].value:  # type: ignore[union-attr]
             return []
-        text = (f"SELECT ?this ?lang WHERE {{ {self._head(shape, focus)} "
-                f'FILTER(LANG(?value) != "") }} GROUP BY ?this (LCASE(LANG(?value)) AS ?lang) '
+        text = (f"SELECT ?_cvb ?this ?lang WHERE {{ {self._head(shape, focus)} "
+                f'FILTER(LANG(?value) != "") }} '
+                f"GROUP BY ?_cvb ?this (LCASE(LANG(?value)) AS ?lang) "
                 f"HAVING (COUNT(DISTINCT ?value) > 1)")
         return [self.result(shape, c, r["this"]) for r in self.select(text, self._what(shape, c))]
 
@@ -525,7 +587,8 @@ class NativeValidator:
             else:
                 test = (f"FILTER NOT EXISTS {{ ?this "
                         f"{path_sparql(self.model.graph, shape.path)} {term} }}")
-            rows = self.select(f"SELECT ?this WHERE {{ {pattern} {test} }}", self._what(shape, c))
+            rows = self.select(f"SELECT ?_cvb ?this WHERE {{ {pattern} {test} }}",
+                               self._what(shape, c))
             results += [self.result(shape, c, r["this"]) for r in rows]
         return results
 
@@ -547,7 +610,8 @@ class NativeValidator:
                 for dt in (XSD.integer, XSD.decimal, XSD.date))
             test = (f"OPTIONAL {{ ?this {sparql_term(other)} ?other }} "
                     + _keep_unsure(f"({safe}) && ?value {operator} ?other"))
-            text = (f"SELECT DISTINCT ?this ?value ?other WHERE {{ {self._head(shape, focus)} "
+            text = (f"SELECT DISTINCT ?_cvb ?this ?value ?other WHERE {{ "
+                    f"{self._head(shape, focus)} "
                     f"{test} }}")
             for r in self.select(text, self._what(shape, c)):
                 value = _as_pyshacl_sees(r["value"])
@@ -575,11 +639,11 @@ class NativeValidator:
         rows = []
         for start in range(0, len(named), _VALUES_CHUNK):
             chunk = " ".join(str(v) for v in named[start:start + _VALUES_CHUNK])
-            rows += self.select(f"SELECT DISTINCT ?this ?value WHERE {{ "
+            rows += self.select(f"SELECT DISTINCT ?_cvb ?this ?value WHERE {{ "
                                 f"{self._head(shape, focus)} VALUES ?value {{ {chunk} }} }}", what)
         if blank:  # a blank node cannot be written into a query: pick them out here
             rows += [r for r in self.select(
-                f"SELECT DISTINCT ?this ?value WHERE {{ {self._head(shape, focus)} "
+                f"SELECT DISTINCT ?_cvb ?this ?value WHERE {{ {self._head(shape, focus)} "
                 f"FILTER(isBlank(?value)) }}", what) if r["value"] in blank]
         return rows
 
@@ -638,8 +702,9 @@ class NativeValidator:
         seen: set[tuple[Any, ...]] = set()
         results = []
         for row in self.select(text, self._what(shape, "sparql")):
+            branch = row.pop("_cvb", None)
             this, path, value = row.pop("this"), row.pop("path", None), row.pop("value", None)
-            key = (this, path, value, frozenset(row.items()))
+            key = (branch, this, path, value, frozenset(row.items()))
             if key in seen:  # pyshacl drops repeated rows of one focus node
                 continue
             seen.add(key)

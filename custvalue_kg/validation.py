@@ -38,7 +38,7 @@ from .assets import ontology_files, scheme_files, shape_files
 from .errors import InputError
 from .namespaces import CVS, PREFIXES
 from .shacl_compile import ShapesModel, UnsupportedShapes, compile_shapes
-from .shacl_native import NativeValidator, RawResult
+from .shacl_native import NativeValidator, RawResult, quiet_ill_typed
 from .store import EmbeddedStore, Store
 from .terms import from_oxigraph, to_oxigraph
 
@@ -567,7 +567,8 @@ def _native_report(
         if timings is not None:
             timings.extend(validator.timings)
     label = _store_labels(store)
-    results = [_native_result(r, model.graph, label) for r in _walk(raw)]
+    with quiet_ill_typed():
+        results = [_native_result(r, model.graph, label) for r in _walk(raw)]
     conforms = not any(r.severity == "Violation" for r in results)
     return ValidationReport(results, lambda: _native_results_graph(raw, model.graph, conforms))
 
