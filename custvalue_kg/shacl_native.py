@@ -162,7 +162,17 @@ def quiet_ill_typed() -> Iterator[None]:
 
 
 def _as_pyshacl_sees(term: OxTerm) -> Node:
-    """The rdflib term pyshacl gets from an Oxigraph store (plain literals are xsd:string)."""
+    """The rdflib term pyshacl's rdflib backend sees: a plain literal has no datatype.
+
+    Through oxrdflib pyshacl gets "a"^^xsd:string instead, which rdflib does not equate with
+    "a" (RDF 1.1 makes them one term), so there sh:in ("a") rejects "a"; the native engine
+    follows RDF 1.1, as pyshacl does on rdflib.
+    """
+    return from_oxigraph(term)  # type: ignore[return-value]
+
+
+def _as_oxrdflib_gives(term: OxTerm) -> Node:
+    """The rdflib term pyshacl gets through oxrdflib, which its generic messages print."""
     if isinstance(term, ox.Literal) and not term.language:
         return Literal(term.value, datatype=URIRef(term.datatype.value))
     return from_oxigraph(term)  # type: ignore[return-value]
@@ -299,8 +309,8 @@ class Stringify:
     def data_node(self, term: OxTerm | Node) -> str:
         from pyshacl.rdfutil import stringify_node
 
-        node = _as_pyshacl_sees(term) if isinstance(term, (ox.NamedNode, ox.BlankNode,
-                                                           ox.Literal)) else term
+        node = _as_oxrdflib_gives(term) if isinstance(term, (ox.NamedNode, ox.BlankNode,
+                                                             ox.Literal)) else term
         if self._data is None:
             self._data = self._data_factory()
         try:
