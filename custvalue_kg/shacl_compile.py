@@ -25,6 +25,7 @@ __all__ = [
     "SparqlConstraint",
     "UnsupportedShapes",
     "compile_shapes",
+    "path_can_be_empty",
     "path_sparql",
     "sparql_term",
 ]
@@ -207,6 +208,21 @@ def path_sparql(graph: Graph, path: Node) -> str:
         return f"(^{text})"
     suffix = {SH.zeroOrMorePath: "*", SH.oneOrMorePath: "+", SH.zeroOrOnePath: "?"}[operator]
     return f"({text}{suffix})"
+
+
+def path_can_be_empty(graph: Graph, path: Node) -> bool:
+    """Whether a path can match zero steps (then it reaches its start, even outside the data)."""
+    if isinstance(path, URIRef):
+        return False
+    if graph.value(path, RDF.first) is not None:
+        return all(path_can_be_empty(graph, step) for step in _list(graph, path))
+    if (path, SH.zeroOrMorePath, None) in graph or (path, SH.zeroOrOnePath, None) in graph:
+        return True
+    options = graph.value(path, SH.alternativePath)
+    if options is not None:
+        return any(path_can_be_empty(graph, option) for option in _list(graph, options))
+    inner = graph.value(path, SH.inversePath) or graph.value(path, SH.oneOrMorePath)
+    return inner is not None and path_can_be_empty(graph, inner)
 
 
 # --------------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from .shacl_compile import (
     ShapesModel,
     SparqlConstraint,
     UnsupportedShapes,
+    path_can_be_empty,
     path_sparql,
     shape_members,
     sparql_term,
@@ -96,19 +97,33 @@ class TargetFocus:
         return f"{{ SELECT DISTINCT ?{var} WHERE {{ {union} }} }}"
 
 
+def values_along(subject: str, path: str, value: str, can_be_empty: bool) -> str:
+    """The pattern binding ?value to the values of ?subject along a SPARQL path.
+
+    A path that can match zero steps reaches its start, even a node that is not in the data (a
+    sh:targetNode, a literal), which Oxigraph omits: the start is added, from each bound start.
+    """
+    if can_be_empty:
+        return (f"LATERAL {{ SELECT ?{subject} ?{value} WHERE {{ {{ ?{subject} {path} ?{value} }}"
+                f" UNION {{ BIND(?{subject} AS ?{value}) }} }} }}")
+    return f"?{subject} {path} ?{value} ."
+
+
 @dataclass(frozen=True)
 class ValuesFocus:
     """The value nodes of a focus set along a path: the focus nodes of a nested shape."""
 
     parent: TargetFocus | ValuesFocus | BranchFocus
     path: str | None  # None: a node shape's value is its focus node
+    can_be_empty: bool = False
 
     def pattern(self, var: str, names: _Names) -> str:
         if self.path is None:
             return self.parent.pattern(var, names)
         outer = names()
+        values = values_along(outer, self.path, var, self.can_be_empty)
         return (f"{{ SELECT DISTINCT ?{var} WHERE {{ {self.parent.pattern(outer, names)} "
-                f"?{outer} {self.path} ?{var} . }} }}")
+                f"{values} }} }}")
 
 
 @dataclass(frozen=True)
@@ -472,7 +487,9 @@ class NativeValidator:
         pattern = focus.pattern("this", self.names)
         if shape.path is None:
             return f"{pattern} BIND(?this AS ?value)"
-        return f"{pattern} ?this {path_sparql(self.model.graph, shape.path)} ?value ."
+        graph = self.model.graph
+        return f"{pattern} " + values_along(
+            "this", path_sparql(graph, shape.path), "value", path_can_be_empty(graph, shape.path))
 
     def _what(self, shape: Shape, constraint: Constraint | str) -> str:
         name = constraint if isinstance(constraint, str) else constraint.parameter.split("#")[-1]
@@ -529,7 +546,11 @@ class NativeValidator:
             return []
         path = path_sparql(self.model.graph, shape.path)  # type: ignore[arg-type]
         pattern = focus.pattern("this", self.names)
-        if count == 1:
+        if path_can_be_empty(self.model.graph, shape.path):  # type: ignore[arg-type]
+            # Every focus node is one of its own values: count them with the rest.
+            text = (f"SELECT ?_cvb ?this WHERE {{ {self._head(shape, focus)} }} "
+                    f"GROUP BY ?_cvb ?this HAVING (COUNT(DISTINCT ?value) < {count})")
+        elif count == 1:
             text = (f"SELECT ?_cvb ?this WHERE {{ {pattern} "
                     f"FILTER NOT EXISTS {{ ?this {path} ?v }} }}")
         else:
@@ -597,6 +618,8 @@ class NativeValidator:
             else:
                 test = (f"FILTER NOT EXISTS {{ ?this "
                         f"{path_sparql(self.model.graph, shape.path)} {term} }}")
+                if path_can_be_empty(self.model.graph, shape.path):  # the focus is a value too
+                    test += f" FILTER(!sameTerm(?this, {term}))"
             rows = self.select(f"SELECT ?_cvb ?this WHERE {{ {pattern} {test} }}",
                                self._what(shape, c))
             results += [self.result(shape, c, r["this"]) for r in rows]
@@ -635,9 +658,11 @@ class NativeValidator:
 
     def _nested(self, member: Shape, shape: Shape, focus: Focus) -> dict[OxTerm, list[RawResult]]:
         """The results of ``member`` on each value node of ``shape``, by value node."""
-        path = path_sparql(self.model.graph, shape.path) if shape.path is not None else None
+        graph = self.model.graph
+        values = ValuesFocus(focus, None) if shape.path is None else ValuesFocus(
+            focus, path_sparql(graph, shape.path), path_can_be_empty(graph, shape.path))
         by_value: dict[OxTerm, list[RawResult]] = {}
-        for result in self.shape(member, ValuesFocus(focus, path)):
+        for result in self.shape(member, values):
             by_value.setdefault(result.focus, []).append(result)
         return by_value
 

@@ -206,6 +206,16 @@ ex:Listed a sh:NodeShape ;
     sh:targetNode ex:listed, ex:missing ;
     sh:property [ sh:path ex:p ; sh:minCount 1 ] .
 
+# Zero-length paths reach their start even when it is not in the data (ex:missing, "lit").
+ex:ZeroLength a sh:NodeShape ;
+    sh:targetNode ex:missing, ex:here, "lit" ;
+    sh:property ex:ZeroClass, ex:ZeroIn, ex:ZeroCount, ex:ZeroHasValue .
+ex:ZeroClass sh:path [ sh:zeroOrMorePath ex:p ] ; sh:class ex:Thing ; sh:message "class" .
+ex:ZeroIn sh:path [ sh:zeroOrOnePath ex:p ] ; sh:in ( ex:a ) ; sh:message "in" .
+ex:ZeroCount sh:path [ sh:zeroOrMorePath ex:p ] ; sh:minCount 2 ; sh:message "count" .
+ex:ZeroHasValue sh:path [ sh:zeroOrMorePath ex:p ] ; sh:hasValue ex:missing ;
+    sh:message "has value" .
+
 ex:Implicit a rdfs:Class, sh:NodeShape ;
     sh:property [ sh:path ex:q ; sh:minCount 1 ] .
 
@@ -284,6 +294,7 @@ ex:good ex:value 5 .
 ex:bad ex:value 200, "x", ex:iri .
 
 ex:listed ex:p 1 .
+ex:here ex:p ex:a . ex:a a ex:Thing .
 ex:imp a ex:Implicit .
 ex:flag a ex:Flagged .
 """
@@ -320,6 +331,8 @@ EXPECTED = {
     ("Literals", "MinInclusiveConstraintComponent"),
     ("Literals", "MaxInclusiveConstraintComponent"),
     ("SparqlNode", "SPARQLConstraintComponent"), ("WarnShape", "ClassConstraintComponent"),
+    ("ZeroClass", "ClassConstraintComponent"), ("ZeroIn", "InConstraintComponent"),
+    ("ZeroCount", "MinCountConstraintComponent"), ("ZeroHasValue", "HasValueConstraintComponent"),
 }
 
 
@@ -354,6 +367,8 @@ def test_targets_of_every_kind(components_report) -> None:
     assert ("NodeLevel", "elsewhere") in foci  # sh:targetSubjectsOf
     assert ("Literals", "200") in foci  # sh:targetObjectsOf, literal focus nodes
     assert (EX + "missing") in {r.focus_node for r in components_report.results}  # sh:targetNode
+    assert ("ZeroClass", "missing") in foci  # a zero-length path reaches a node not in the data
+    assert ("ZeroHasValue", "missing") not in foci  # ... and its start is one of its values
     assert ("Implicit", "imp") not in foci  # results come from its (blank) property shape
     assert EX + "imp" in {r.focus_node for r in components_report.results}  # implicit target
 
