@@ -70,10 +70,12 @@ class RawResult:
 # --------------------------------------------------------------------------------------------
 
 class _Names:
-    """Fresh helper variable names, so nested patterns never share one."""
+    """Fresh helper variable names (so nested patterns never share one), and what the store
+    says about subclasses."""
 
-    def __init__(self) -> None:
+    def __init__(self, subclasses: Callable[[Node], list[OxTerm]]) -> None:
         self.count = 0
+        self.subclasses = subclasses
 
     def __call__(self) -> str:
         self.count += 1
@@ -87,7 +89,14 @@ class TargetFocus:
     shape: Shape
 
     def pattern(self, var: str, names: _Names) -> str:
-        arms = [f"?{var} {_TYPE_PATH} {sparql_term(c)} ." for c in self.shape.target_classes]
+        classes = self.shape.target_classes
+        if len(classes) == 1 and not self.shape.has_other_targets and all(
+            sub == ox.NamedNode(str(classes[0])) for sub in names.subclasses(classes[0])
+        ):
+            # A class without subclasses: its type triples, no path, no subquery (the queries
+            # are DISTINCT, as a triple can sit in several graphs of the union).
+            return f"?{var} <{RDF.type}> {sparql_term(classes[0])} ."
+        arms = [f"?{var} {_TYPE_PATH} {sparql_term(c)} ." for c in classes]
         arms += [f"?{var} {sparql_term(p)} ?{names()} ." for p in self.shape.target_subjects_of]
         arms += [f"?{names()} {sparql_term(p)} ?{var} ." for p in self.shape.target_objects_of]
         if self.shape.target_nodes:
@@ -424,7 +433,8 @@ class NativeValidator:
         self.store = store
         self.prefixes = prefixes  # the data graph's namespaces, as pyshacl's queries see them
         self.text = Stringify(model.graph, data_view)
-        self.names = _Names()
+        self.names = _Names(self._subclasses)
+        self._subclass_cache: dict[Node, list[OxTerm]] = {}
         self.timings: list[tuple[float, str, int]] = []  # (seconds, what, rows) per query
 
     def run(self) -> list[RawResult]:
@@ -444,6 +454,14 @@ class NativeValidator:
         return results
 
     # -- plumbing ----------------------------------------------------------------------------
+
+    def _subclasses(self, cls: Node) -> list[OxTerm]:
+        """The class and its subclasses in the store (what sh:targetClass reaches)."""
+        if cls not in self._subclass_cache:
+            rows = self.select(f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* "
+                               f"{sparql_term(cls)} }}", f"subclasses of {cls}")
+            self._subclass_cache[cls] = [r["c"] for r in rows]
+        return self._subclass_cache[cls]
 
     def select(self, text: str, what: str) -> list[dict[str, OxTerm]]:
         started = time.perf_counter()
@@ -521,7 +539,9 @@ class NativeValidator:
     def _class(self, shape: Shape, c: Constraint, focus: Focus) -> list[RawResult]:
         results = []
         for cls in c.values:  # pyshacl reports each class separately
-            test = f"FILTER NOT EXISTS {{ ?value {_TYPE_PATH} {sparql_term(cls)} }}"
+            # MINUS (not allowed in SHACL-SPARQL, fine here) anti-joins the class's instances
+            # once, where FILTER NOT EXISTS walks types and superclasses row by row.
+            test = f"MINUS {{ ?value {_TYPE_PATH} {sparql_term(cls)} }}"
             rows = self._value_rows(shape, focus, c, test)
             results += [self.result(shape, c, r["this"], r["value"]) for r in rows]
         return results
@@ -551,7 +571,7 @@ class NativeValidator:
             text = (f"SELECT ?_cvb ?this WHERE {{ {self._head(shape, focus)} }} "
                     f"GROUP BY ?_cvb ?this HAVING (COUNT(DISTINCT ?value) < {count})")
         elif count == 1:
-            text = (f"SELECT ?_cvb ?this WHERE {{ {pattern} "
+            text = (f"SELECT DISTINCT ?_cvb ?this WHERE {{ {pattern} "
                     f"FILTER NOT EXISTS {{ ?this {path} ?v }} }}")
         else:
             text = (f"SELECT ?_cvb ?this WHERE {{ {pattern} OPTIONAL {{ ?this {path} ?v }} }} "
@@ -560,8 +580,15 @@ class NativeValidator:
 
     def _max_count(self, shape: Shape, c: Constraint, focus: Focus) -> list[RawResult]:
         count = int(c.values[0].value)  # type: ignore[union-attr]
-        text = (f"SELECT ?_cvb ?this WHERE {{ {self._head(shape, focus)} }} "
-                f"GROUP BY ?_cvb ?this HAVING (COUNT(DISTINCT ?value) > {count})")
+        path = shape.path
+        if count == 1 and not path_can_be_empty(self.model.graph, path):  # type: ignore[arg-type]
+            # A second, different value: a join, cheaper than grouping every value.
+            other = path_sparql(self.model.graph, path)  # type: ignore[arg-type]
+            text = (f"SELECT DISTINCT ?_cvb ?this WHERE {{ {self._head(shape, focus)} "
+                    f"?this {other} ?other FILTER(!sameTerm(?value, ?other)) }}")
+        else:
+            text = (f"SELECT ?_cvb ?this WHERE {{ {self._head(shape, focus)} }} "
+                    f"GROUP BY ?_cvb ?this HAVING (COUNT(DISTINCT ?value) > {count})")
         return [self.result(shape, c, r["this"]) for r in self.select(text, self._what(shape, c))]
 
     def _range(self, shape: Shape, c: Constraint, focus: Focus) -> list[RawResult]:
@@ -620,7 +647,7 @@ class NativeValidator:
                         f"{path_sparql(self.model.graph, shape.path)} {term} }}")
                 if path_can_be_empty(self.model.graph, shape.path):  # the focus is a value too
                     test += f" FILTER(!sameTerm(?this, {term}))"
-            rows = self.select(f"SELECT ?_cvb ?this WHERE {{ {pattern} {test} }}",
+            rows = self.select(f"SELECT DISTINCT ?_cvb ?this WHERE {{ {pattern} {test} }}",
                                self._what(shape, c))
             results += [self.result(shape, c, r["this"]) for r in rows]
         return results
