@@ -150,3 +150,24 @@ def test_too_small_a_size_is_an_error() -> None:
     result = CliRunner().invoke(main, ["generate", "--triples", "10"])
     assert result.exit_code == 2
     assert "at least" in result.output
+
+
+def test_the_scale_benchmark_runs_end_to_end_and_leaves_no_server(tmp_path: Path) -> None:
+    """A smoke run of bench/scale.py at 1,000 triples (rdflib-endpoint is a bench extra)."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    output = tmp_path / "benchmarks.md"
+    run = subprocess.run(
+        [sys.executable, str(root / "bench" / "scale.py"), "--sizes", "1000", "--runs", "1",
+         "--warmups", "0", "--duration", "0.5", "--clients", "2", "--validation-timeout", "60",
+         "--skip-rdflib", "--workdir", str(tmp_path), "--output", str(output)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    text = output.read_text()
+    assert "| `missing-handoffs`" in text and "Oxigraph server, disk" in text
+    assert "throughput at least 0.8x" in text
+    leftovers = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True)
+    assert leftovers.stdout.strip() == ""
