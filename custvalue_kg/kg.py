@@ -43,6 +43,8 @@ ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"
 SCHEMES_GRAPH = GRAPH_BASE + "schemes"
 SAMPLE_GRAPH = GRAPH_BASE + "sample"
 REFERENCE_GRAPHS = (ONTOLOGY_GRAPH, SCHEMES_GRAPH)
+# Above this many quads an on-disk store is validated in place, keeping memory bounded.
+DISK_COPY_LIMIT = 5_000_000
 LINKS_GRAPH = GRAPH_BASE + "links"  # links set by hand (`custvalue-kg link`)
 LINK_PROPERTIES = {
     "exactMatch": "http://www.w3.org/2004/02/skos/core#exactMatch",
@@ -343,12 +345,15 @@ class KnowledgeGraph:
     def validate(self, extra_shapes: Sequence[str | Path] = ()) -> ValidationReport:
         """Validate the whole store against the shipped shapes plus ``extra_shapes``.
 
-        An embedded store is validated in place (read-only queries, no copy); a remote one is
-        copied into an in-memory Oxigraph store first.
+        An in-memory store is validated in place (read-only queries, no copy); a remote one is
+        copied into an in-memory Oxigraph store first, and so is an on-disk one up to
+        ``DISK_COPY_LIMIT`` quads: the constraint queries run about 5x faster in memory than
+        on RocksDB, which more than pays for the copy (1M triples: 27.8 s instead of 51 s).
         """
         from .validation import memory_copy, validate_store
 
-        if isinstance(self.store, EmbeddedStore):
+        embedded = isinstance(self.store, EmbeddedStore)
+        if embedded and (self.store.path is None or len(self.store.oxigraph) > DISK_COPY_LIMIT):
             store = self.store.oxigraph
         else:
             store = memory_copy(self.store, ontology_graph=ONTOLOGY_GRAPH)

@@ -102,6 +102,21 @@ def test_the_store_is_validated_in_place() -> None:
     assert len(kg.store.oxigraph) == size
 
 
+@pytest.mark.parametrize("limit", [5_000_000, 0], ids=["memory-copy", "in-place"])
+def test_a_disk_store_is_validated_on_a_copy_or_in_place(tmp_path, monkeypatch, limit) -> None:
+    """Up to DISK_COPY_LIMIT quads a disk store is copied into memory first (faster); above
+    it, validated in place. Both give the reference report."""
+    import custvalue_kg.kg as kg_module
+
+    monkeypatch.setattr(kg_module, "DISK_COPY_LIMIT", limit)
+    kg = KnowledgeGraph.open(tmp_path / "store")
+    kg.install_reference_graphs(sample=True)
+    report = kg.validate()
+    assert report.counts() == {"Violation": 0, "Warning": 12, "Info": 5}
+    assert_same(report, validate(kg.data_graph(), engine="pyshacl"))
+    kg.close()
+
+
 def test_staged_data_is_validated_without_being_written() -> None:
     kg = KnowledgeGraph.open()
     before = len(kg.store.oxigraph)
