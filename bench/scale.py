@@ -33,7 +33,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import requests
@@ -59,7 +59,16 @@ VALIDATION_SECONDS = 30.0  # validating 1M triples
 MEMORY_BYTES = 1.5 * 1024 * MB  # service memory at 1M
 
 
+def installed_version(package: str) -> str:
+    """A package's version, or "not installed" (rdflib-endpoint is a bench extra)."""
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "not installed"
+
+
 # --- queries -----------------------------------------------------------------------------------
+
 
 def named_queries() -> list[tuple[str, str]]:
     """(name, SPARQL) of every named query with its example parameters bound by VALUES."""
@@ -623,7 +632,7 @@ def machine() -> list[str]:
                    .splitlines() if line.startswith("MemTotal")), 0)
     oxigraph_cli = subprocess.run([str(peers.BIN / "oxigraph"), "--version"], text=True,
                                   capture_output=True).stdout.strip()
-    packages = ", ".join(f"{p} {version(p)}" for p in
+    packages = ", ".join(f"{p} {installed_version(p)}" for p in
                          ("pyoxigraph", "rdflib", "pyshacl", "rdflib-endpoint", "uvicorn",
                           "waitress", "flask"))
     return [f"- machine: {cpu}, {cores} cores, {memory / 1024 / 1024:.1f} GiB memory "
