@@ -243,7 +243,7 @@ def range_holds(value: Node, bound: Literal, parameter: URIRef) -> bool:
 
     try:
         return _RANGE_TESTS[parameter](compare_literal(value, bound))
-    except (TypeError, NotImplementedError):
+    except (TypeError, NotImplementedError):  # pyshacl's answer for incomparable literals
         return False
 
 
