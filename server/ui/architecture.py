@@ -6,14 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Response
-from rdflib.term import Node
 
 from custvalue_kg.imports.provenance import SOURCES_QUERY, sources_from_rows
 
-from ..context import service
 from . import blueprint
 from .links import page_link
-from .render import compact, labels_for, respond, run_query
+from .render import compact, labels_for, named_text_rows, respond, run_query, text_rows
 
 CV_FUNCTION = "https://w3id.org/custvalue/ontology#Function"
 
@@ -47,20 +45,10 @@ LINK_COLUMNS = ("element", "elementLabel", "elementType", "link", "resource", "r
                 "resourceClass")
 
 
-def _s(term: Node | None) -> str | None:
-    return None if term is None else str(term)
-
-
 def _item(label: str | None, iri: str | None, page: str = "resource") -> dict | None:
     if not iri:
         return None
     return {"iri": iri, "label": label or compact(iri), "url": page_link(page, iri)}
-
-
-def _named(name: str) -> list[dict[str, str | None]]:
-    named = service().kg.catalog.get(name)
-    result = run_query(named.text, named.bind({}))
-    return [{v: _s(t) for v, t in zip(result.variables, row, strict=True)} for row in result.rows]
 
 
 def _unstaged_function(row: dict) -> dict:
@@ -109,8 +97,7 @@ LINK_GAPS: tuple[tuple[str, str, Callable[[dict], dict]], ...] = (
 
 
 def link_rows() -> list[dict[str, str | None]]:
-    result = run_query(LINKS_QUERY)
-    return [{v: _s(t) for v, t in zip(result.variables, row, strict=True)} for row in result.rows]
+    return text_rows(run_query(LINKS_QUERY))
 
 
 def _fill_labels(items: list[dict]) -> None:
@@ -140,7 +127,7 @@ def links() -> Response:
     } for row in rows]
     gaps = []
     for query, heading, item in LINK_GAPS:
-        items = [item(row) for row in _named(query)]
+        items = [item(row) for row in named_text_rows(query)]
         gaps.append({"query": query, "heading": heading, "count": len(items), "items": items})
     _fill_labels([entry for gap in gaps for it in gap["items"]
                   for entry in (it["element"], it["model"], *it["links"]) if entry])

@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Response
-from rdflib.term import Node
 
-from ..context import service
 from . import blueprint
 from .links import page_link
-from .render import prologue, respond, run_query
+from .render import named_text_rows, prologue, respond, run_query, text_rows
 from .validation_page import store_report
 
 CV = "https://w3id.org/custvalue/ontology#"
@@ -74,19 +72,8 @@ SELECT ?segment ?label (COUNT(DISTINCT ?journey) AS ?journeys) WHERE {
 """
 
 
-def _s(term: Node | None) -> str | None:
-    return None if term is None else str(term)
-
-
 def _rows(query: str) -> list[dict[str, str | None]]:
-    result = run_query(prologue() + query)
-    return [{v: _s(t) for v, t in zip(result.variables, row, strict=True)} for row in result.rows]
-
-
-def _named(name: str) -> list[dict[str, str | None]]:
-    named = service().kg.catalog.get(name)
-    result = run_query(named.text, named.bind({}))
-    return [{v: _s(t) for v, t in zip(result.variables, row, strict=True)} for row in result.rows]
+    return text_rows(run_query(prologue() + query))
 
 
 def _item(label: str | None, iri: str | None, page: str = "resource") -> dict:
@@ -171,7 +158,7 @@ def gaps() -> list[dict]:
     """One entry per gap kind, with its items (each linking to where the gap is)."""
     found = []
     for key, heading, query, item in GAP_KINDS:
-        items = [item(row) for row in _named(query)]
+        items = [item(row) for row in named_text_rows(query)]
         found.append({"kind": key, "heading": heading, "query": query, "count": len(items),
                       "items": items})
     return found

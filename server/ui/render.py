@@ -28,6 +28,18 @@ def run_query(sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryR
     return service().executor.run(request_).result()
 
 
+def text_rows(result: QueryResult) -> list[dict[str, str | None]]:
+    """Each solution as {variable: its value as text, or None when unbound}."""
+    return [{v: None if t is None else str(t) for v, t in zip(result.variables, row, strict=True)}
+            for row in result.rows]
+
+
+def named_text_rows(name: str) -> list[dict[str, str | None]]:
+    """A named query's rows (no parameters bound), as text, through the executor."""
+    named = service().kg.catalog.get(name)
+    return text_rows(run_query(named.text, named.bind({})))
+
+
 def prologue() -> str:
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
