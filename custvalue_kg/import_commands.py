@@ -50,10 +50,9 @@ def import_group() -> None:
 
 def write_batch(kg: KnowledgeGraph, batch: ImportBatch, *, require_valid: bool) -> None:
     """Write an importer's batch and report it: the shared last step of every import command."""
-    existed = kg.store.has_graph(batch.graph)
     summary = kg.import_batch(batch, require_valid=require_valid)
     Progress().step("")
-    verb = "replaced" if existed else "created"
+    verb = "replaced" if batch.graph in summary.replaced else "created"
     click.echo(f"imported {batch.summary()}")
     click.echo(f"  {batch.graph}: {summary.triples:,} triples ({verb})")
 

@@ -24,17 +24,17 @@ from .provenance import CV, ImportBatch
 IMPORTER = "sparql"
 
 
-def read_construct(reference: str) -> tuple[str, str]:
-    """The query text and where it came from: a .rq file's path, or the text itself."""
+def read_construct(reference: str) -> str:
+    """The query text: read from a .rq file when ``reference`` names one, else itself."""
     path = Path(reference)
     if "\n" not in reference and len(reference) < 4096 and path.is_file():
         try:
-            return path.read_text(encoding="utf-8"), str(path)
+            return path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"cannot read: {exc}", source=str(path)) from None
     if reference.endswith(".rq"):
         raise CustvalueError(f"--construct {reference}: no such query file")
-    return reference, "--construct"
+    return reference
 
 
 def construct_batch(endpoint: str, query: str, graph: str, *, timeout: float = 300,
@@ -74,7 +74,7 @@ def construct_batch(endpoint: str, query: str, graph: str, *, timeout: float = 3
 def import_sparql(endpoint, construct, graph, timeout, store, update_endpoint,
                   require_valid) -> None:
     """Pull the result of a CONSTRUCT query on another SPARQL store into a named graph."""
-    query, _ = read_construct(construct)
+    query = read_construct(construct)
     batch = construct_batch(endpoint, query, graph, timeout=timeout)
     kg = open_kg(store, update_endpoint)
     write_batch(kg, batch, require_valid=require_valid)
